@@ -1,0 +1,66 @@
+// The algorithm interface. An algorithm owns its training loop; the framework
+// hands it everything else through TrainContext.
+#ifndef STRIDE_ALGORITHM_H_
+#define STRIDE_ALGORITHM_H_
+
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "stride/vec_env.h"
+
+namespace stride {
+
+// named scalars of one update, in the order they should appear in metrics.csv
+using Metrics = std::vector<std::pair<std::string, double>>;
+
+// acts deterministically: observations[n x obs] -> actions[n x act]
+using Policy = std::function<void(const float* observations, int n, float* actions)>;
+
+struct EvalSummary {
+  int episodes = 0;
+  double mean_return = 0.0;
+  double std_return = 0.0;
+  double mean_distance = 0.0;
+  int falls = 0;
+};
+
+class TrainContext {
+ public:
+  virtual ~TrainContext();
+
+  virtual VecEnv& env() = 0;
+  virtual uint64_t seed() const = 0;
+  virtual int64_t total_steps() const = 0;
+  virtual const std::string& run_dir() const = 0;
+  // set by SIGINT/SIGTERM: checkpoint and return
+  virtual bool stop_requested() const = 0;
+
+  // one row per update; the framework adds episode statistics from the
+  // environment, wall time and steps/s, writes metrics.csv and prints progress
+  virtual void LogMetrics(int64_t step, const Metrics& metrics) = 0;
+
+  // evaluation every evaluation.every_steps with evaluation.episodes episodes
+  virtual bool EvaluationDue(int64_t step) const = 0;
+  virtual EvalSummary Evaluate(int64_t step, const Policy& policy) = 0;
+
+  // checkpoints: written when due (and on stop) to checkpoint_path(), atomically
+  virtual bool CheckpointDue(int64_t step) const = 0;
+  virtual std::string checkpoint_path() const = 0;
+  // the checkpoint to resume from; empty for a fresh run
+  virtual std::string resume_path() const = 0;
+  // where the exported TorchScript policy goes at the end of training
+  virtual std::string policy_path() const = 0;
+};
+
+class Algorithm {
+ public:
+  virtual ~Algorithm();
+  virtual void Train(TrainContext& context) = 0;
+};
+
+}  // namespace stride
+
+#endif  // STRIDE_ALGORITHM_H_

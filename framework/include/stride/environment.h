@@ -1,0 +1,63 @@
+// The environment interface. Torch-free: an environment author needs only MuJoCo.
+//
+// An environment is stepped from one thread at a time; VecEnv owns many
+// instances and may step different instances from different threads, so
+// instances must not share mutable state.
+#ifndef STRIDE_ENVIRONMENT_H_
+#define STRIDE_ENVIRONMENT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace stride {
+
+// a box: one name and one [low, high] interval per dimension
+struct Space {
+  std::vector<std::string> names;
+  std::vector<double> low;
+  std::vector<double> high;
+
+  int size() const { return static_cast<int>(names.size()); }
+};
+
+struct StepResult {
+  // the episode ended in a terminal state (fall): do not bootstrap
+  bool terminated = false;
+  // the episode was cut by a time limit: bootstrap from the final observation
+  bool truncated = false;
+  // the simulation produced a non-finite state; implies terminated
+  bool numerical_failure = false;
+};
+
+class Environment {
+ public:
+  virtual ~Environment();
+
+  virtual const Space& observation_space() const = 0;
+  virtual const Space& action_space() const = 0;
+  // names of the physical quantities Step() writes, e.g. "forward_velocity";
+  // vector quantities use "group.member", e.g. "joint_velocity.right_knee"
+  virtual const std::vector<std::string>& signal_names() const = 0;
+  // seconds of simulated time per Step()
+  virtual double dt() const = 0;
+  virtual int max_episode_steps() const = 0;
+
+  // starts an episode; the same seed gives the same initial observation
+  virtual void Reset(uint64_t seed, float* observation) = 0;
+  // applies action[action_space().size()], writes the next observation and
+  // signals[signal_names().size()]; actions outside the bounds are clipped
+  virtual StepResult Step(const float* action, float* observation, double* signals) = 0;
+
+  // simulator warnings since construction, one line each (empty: none)
+  virtual std::vector<std::string> Warnings() const;
+
+  // the complete dynamic state (simulation, episode counters, noise RNG), so a
+  // checkpointed run resumes bitwise; the default throws "not supported"
+  virtual std::vector<uint8_t> SaveState() const;
+  virtual void LoadState(const std::vector<uint8_t>& state);
+};
+
+}  // namespace stride
+
+#endif  // STRIDE_ENVIRONMENT_H_

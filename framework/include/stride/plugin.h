@@ -1,0 +1,97 @@
+// The plugin contract: each shared library exports one manifest.
+//
+// A plugin library defines a function returning its entries and names it once:
+//
+//   std::vector<stride::PluginEntry> Entries() {
+//     return {stride::RewardEntry("alive_bonus", "constant reward per step",
+//                                 {stride::DoubleParam("value", 1.0, "...")},
+//                                 [](const stride::Params& p) { ... })};
+//   }
+//   STRIDE_PLUGIN(Entries)
+//
+// The host reads the manifest's plain fields (ABI version, build fingerprint)
+// before it calls into any C++ code of the library, and refuses a mismatch.
+#ifndef STRIDE_PLUGIN_H_
+#define STRIDE_PLUGIN_H_
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <string>
+#include <variant>
+#include <vector>
+
+#include "stride/build_info.h"
+#include "stride/params.h"
+
+namespace stride {
+
+class Environment;
+class RewardTerm;
+class Algorithm;
+
+// bumped whenever a public interface changes layout or meaning
+inline constexpr uint32_t kPluginAbiVersion = 1;
+
+enum class PluginKind { kEnvironment, kReward, kAlgorithm };
+const char* PluginKindName(PluginKind kind);
+
+using EnvironmentFactory = std::function<std::unique_ptr<Environment>(const Params&)>;
+using RewardFactory = std::function<std::unique_ptr<RewardTerm>(const Params&)>;
+using AlgorithmFactory = std::function<std::unique_ptr<Algorithm>(const Params&)>;
+
+struct PluginEntry {
+  std::string name;
+  std::string summary;
+  std::vector<ParamSpec> params;
+  std::variant<EnvironmentFactory, RewardFactory, AlgorithmFactory> factory;
+
+  PluginKind kind() const { return static_cast<PluginKind>(factory.index()); }
+};
+
+PluginEntry EnvironmentEntry(std::string name, std::string summary,
+                             std::vector<ParamSpec> params, EnvironmentFactory factory);
+PluginEntry RewardEntry(std::string name, std::string summary,
+                        std::vector<ParamSpec> params, RewardFactory factory);
+PluginEntry AlgorithmEntry(std::string name, std::string summary,
+                           std::vector<ParamSpec> params, AlgorithmFactory factory);
+
+}  // namespace stride
+
+#define STRIDE_STRINGIFY_DETAIL(x) #x
+#define STRIDE_STRINGIFY(x) STRIDE_STRINGIFY_DETAIL(x)
+
+#if defined(__clang__)
+#define STRIDE_COMPILER_ID "clang " __clang_version__
+#elif defined(__GNUC__)
+#define STRIDE_COMPILER_ID \
+  "gcc " STRIDE_STRINGIFY(__GNUC__) "." STRIDE_STRINGIFY(__GNUC_MINOR__)
+#else
+#define STRIDE_COMPILER_ID "unknown compiler"
+#endif
+
+// everything that must agree between host and plugin for C++ types to be shared
+#define STRIDE_BUILD_FINGERPRINT                                           \
+  "stride " STRIDE_VERSION "; " STRIDE_COMPILER_ID                         \
+  "; cxx11abi " STRIDE_STRINGIFY(_GLIBCXX_USE_CXX11_ABI) "; libtorch " \
+  STRIDE_TORCH_VERSION
+
+// the one exported symbol; plain data first, C++ behind a function pointer
+struct StridePluginManifest {
+  uint32_t abi_version;
+  const char* fingerprint;
+  const std::vector<stride::PluginEntry>* (*entries)();
+};
+
+#define STRIDE_PLUGIN_MANIFEST_SYMBOL "stride_plugin_manifest"
+
+#define STRIDE_PLUGIN(entries_function)                                          \
+  static const std::vector<stride::PluginEntry>* StridePluginEntries() {         \
+    static const auto* entries = new std::vector<stride::PluginEntry>(entries_function()); \
+    return entries;                                                              \
+  }                                                                              \
+  extern "C" __attribute__((visibility("default")))                              \
+  const StridePluginManifest stride_plugin_manifest = {                          \
+      stride::kPluginAbiVersion, STRIDE_BUILD_FINGERPRINT, &StridePluginEntries};
+
+#endif  // STRIDE_PLUGIN_H_

@@ -1,0 +1,124 @@
+// N environment instances stepped together into contiguous buffers.
+//
+// Observations, rewards and flags live in flat arrays the algorithm can wrap
+// without copying (torch::from_blob). Finished episodes reset automatically;
+// the observation that ended them is kept in final_observations() so a
+// truncated episode can be bootstrapped. Instance i's k-th episode is seeded
+// from (seed, i, k) only, so results do not depend on the number of workers.
+#ifndef STRIDE_VEC_ENV_H_
+#define STRIDE_VEC_ENV_H_
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "stride/environment.h"
+#include "stride/reward.h"
+
+namespace stride {
+
+// the weighted sum of an experiment's reward terms
+class RewardFunction {
+ public:
+  struct Term {
+    std::string name;
+    double weight = 1.0;
+    std::shared_ptr<const RewardTerm> term;
+  };
+  RewardFunction(std::vector<Term> terms, const std::vector<std::string>& signal_names);
+
+  // total weighted reward; writes each weighted term to term_values[terms().size()]
+  double Evaluate(const double* signals, double* term_values) const;
+  const std::vector<Term>& terms() const { return terms_; }
+
+ private:
+  std::vector<Term> terms_;
+};
+
+// one completed episode
+struct EpisodeRecord {
+  double total_return = 0.0;
+  int64_t length = 0;
+  // weighted return of each reward term, in RewardFunction::terms() order
+  std::vector<double> term_returns;
+  bool terminated = false;
+  bool numerical_failure = false;
+  // x_position at the end minus at the start; NaN if the environment has no x_position
+  double distance = 0.0;
+};
+
+class VecEnv {
+ public:
+  VecEnv(std::vector<std::unique_ptr<Environment>> envs,
+         std::shared_ptr<const RewardFunction> reward, uint64_t seed, int num_workers);
+  ~VecEnv();
+  VecEnv(const VecEnv&) = delete;
+  VecEnv& operator=(const VecEnv&) = delete;
+
+  int num_envs() const { return num_envs_; }
+  int observation_size() const { return obs_size_; }
+  int action_size() const { return act_size_; }
+  int num_workers() const;
+  const Space& observation_space() const;
+  const Space& action_space() const;
+  const RewardFunction& reward() const { return *reward_; }
+  Environment& env(int i) { return *envs_[i]; }
+
+  // starts every instance's first episode
+  void Reset();
+  // steps every instance with actions[num_envs x action_size]
+  void Step(const float* actions);
+
+  // [num_envs x observation_size]: the observation to act on next
+  const float* observations() const { return obs_.data(); }
+  // [num_envs x observation_size]: the last observation of an episode that just
+  // ended (valid where terminated or truncated is set)
+  const float* final_observations() const { return final_obs_.data(); }
+  // [num_envs] from the last Step()
+  const float* rewards() const { return rewards_.data(); }
+  const uint8_t* terminated() const { return terminated_.data(); }
+  const uint8_t* truncated() const { return truncated_.data(); }
+
+  // episodes finished since the last call, in instance order per step
+  std::vector<EpisodeRecord> TakeCompletedEpisodes();
+  int64_t numerical_failures() const { return numerical_failures_; }
+
+  // everything needed to continue bitwise: instance states and episode counters
+  std::vector<uint8_t> SaveState() const;
+  void LoadState(const std::vector<uint8_t>& state);
+
+ private:
+  struct Episode {
+    uint64_t index = 0;
+    double total_return = 0.0;
+    int64_t length = 0;
+    std::vector<double> term_returns;
+    double start_x = 0.0;
+  };
+  class WorkerPool;
+
+  void StepRange(int begin, int end);
+  void ResetInstance(int i);
+  uint64_t EpisodeSeed(int instance, uint64_t episode) const;
+
+  std::vector<std::unique_ptr<Environment>> envs_;
+  std::shared_ptr<const RewardFunction> reward_;
+  uint64_t seed_;
+  int num_envs_, obs_size_, act_size_, num_signals_;
+  int x_position_signal_ = -1;
+
+  std::vector<float> obs_, final_obs_, rewards_;
+  std::vector<uint8_t> terminated_, truncated_, failed_;
+  std::vector<double> signals_, term_values_;
+  std::vector<Episode> episodes_;
+  std::vector<EpisodeRecord> finished_;  // per instance, valid where done
+  std::vector<EpisodeRecord> completed_;
+  int64_t numerical_failures_ = 0;
+  const float* actions_ = nullptr;
+  std::unique_ptr<WorkerPool> pool_;
+};
+
+}  // namespace stride
+
+#endif  // STRIDE_VEC_ENV_H_

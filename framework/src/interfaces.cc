@@ -1,0 +1,50 @@
+// Out-of-line virtual destructors and small helpers of the public interfaces.
+#include "stride/algorithm.h"
+#include "stride/environment.h"
+#include "stride/error.h"
+#include "stride/plugin.h"
+#include "stride/reward.h"
+
+namespace stride {
+
+ConfigError::ConfigError(const std::string& message) : std::runtime_error(message) {}
+ConfigError::~ConfigError() = default;
+RuntimeError::RuntimeError(const std::string& message) : std::runtime_error(message) {}
+RuntimeError::~RuntimeError() = default;
+
+Environment::~Environment() = default;
+std::vector<std::string> Environment::Warnings() const { return {}; }
+std::vector<uint8_t> Environment::SaveState() const {
+  throw RuntimeError("this environment does not support saving its state");
+}
+void Environment::LoadState(const std::vector<uint8_t>&) {
+  throw RuntimeError("this environment does not support loading a saved state");
+}
+
+RewardTerm::~RewardTerm() = default;
+TrainContext::~TrainContext() = default;
+Algorithm::~Algorithm() = default;
+
+const char* PluginKindName(PluginKind kind) {
+  switch (kind) {
+    case PluginKind::kEnvironment: return "environment";
+    case PluginKind::kReward: return "reward";
+    case PluginKind::kAlgorithm: return "algorithm";
+  }
+  return "unknown";
+}
+
+PluginEntry EnvironmentEntry(std::string name, std::string summary,
+                             std::vector<ParamSpec> params, EnvironmentFactory factory) {
+  return {std::move(name), std::move(summary), std::move(params), std::move(factory)};
+}
+PluginEntry RewardEntry(std::string name, std::string summary,
+                        std::vector<ParamSpec> params, RewardFactory factory) {
+  return {std::move(name), std::move(summary), std::move(params), std::move(factory)};
+}
+PluginEntry AlgorithmEntry(std::string name, std::string summary,
+                           std::vector<ParamSpec> params, AlgorithmFactory factory) {
+  return {std::move(name), std::move(summary), std::move(params), std::move(factory)};
+}
+
+}  // namespace stride

@@ -14,6 +14,8 @@ RuntimeError::~RuntimeError() = default;
 
 Environment::~Environment() = default;
 std::vector<std::string> Environment::Warnings() const { return {}; }
+const mjModel_* Environment::mujoco_model() const { return nullptr; }
+const mjData_* Environment::mujoco_data() const { return nullptr; }
 std::vector<uint8_t> Environment::SaveState() const {
   throw RuntimeError("this environment does not support saving its state");
 }

@@ -35,6 +35,8 @@ class TrainContext {
   virtual uint64_t seed() const = 0;
   virtual int64_t total_steps() const = 0;
   virtual const std::string& run_dir() const = 0;
+  // the resolved experiment of this run as TOML, to embed in exported policies
+  virtual const std::string& config_toml() const = 0;
   // set by SIGINT/SIGTERM: checkpoint and return
   virtual bool stop_requested() const = 0;
 
@@ -59,6 +61,11 @@ class Algorithm {
  public:
   virtual ~Algorithm();
   virtual void Train(TrainContext& context) = 0;
+  // writes the TorchScript policy of a checkpoint this algorithm wrote
+  // (forward(obs[B, obs]) -> deterministic actions[B, act], normalization
+  // inside); config_toml is embedded as the extra file "stride/config.toml"
+  virtual void ExportPolicy(const std::string& checkpoint_path, const std::string& policy_path,
+                            const std::string& config_toml) = 0;
 };
 
 }  // namespace stride

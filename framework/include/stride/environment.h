@@ -10,6 +10,10 @@
 #include <string>
 #include <vector>
 
+// MuJoCo's model and data, named without including MuJoCo
+struct mjModel_;
+struct mjData_;
+
 namespace stride {
 
 // a box: one name and one [low, high] interval per dimension
@@ -51,6 +55,11 @@ class Environment {
 
   // simulator warnings since construction, one line each (empty: none)
   virtual std::vector<std::string> Warnings() const;
+
+  // the simulation behind this environment, for raw-stepping benchmarks and
+  // rendering; nullptr for environments that are not MuJoCo models
+  virtual const mjModel_* mujoco_model() const;
+  virtual const mjData_* mujoco_data() const;
 
   // the complete dynamic state (simulation, episode counters, noise RNG), so a
   // checkpointed run resumes bitwise; the default throws "not supported"

@@ -26,6 +26,25 @@ std::string FormatNumber(double x) {
   return fmt::format("{}", x);
 }
 
+std::string QuoteString(const std::string& s) {
+  std::string out = "\"";
+  for (char c : s) {
+    switch (c) {
+      case '"': out += "\\\""; break;
+      case '\\': out += "\\\\"; break;
+      case '\n': out += "\\n"; break;
+      case '\t': out += "\\t"; break;
+      default:
+        if (static_cast<unsigned char>(c) < 0x20) {
+          out += fmt::format("\\u{:04x}", static_cast<int>(c));
+        } else {
+          out += c;
+        }
+    }
+  }
+  return out + "\"";
+}
+
 std::string FormatBound(double x, ParamType type) {
   if (type == ParamType::kInt || type == ParamType::kIntList) {
     return fmt::format("{}", static_cast<int64_t>(x));
@@ -58,6 +77,11 @@ ParamSpec DoubleListParam(std::string name, std::vector<double> default_value,
   return MakeSpec(std::move(name), ParamType::kDoubleList, std::move(default_value),
                   std::move(doc));
 }
+ParamSpec StringListParam(std::string name, std::vector<std::string> default_value,
+                          std::string doc) {
+  return MakeSpec(std::move(name), ParamType::kStringList, std::move(default_value),
+                  std::move(doc));
+}
 ParamSpec InRange(ParamSpec spec, std::optional<double> min, std::optional<double> max) {
   spec.min = min;
   spec.max = max;
@@ -80,6 +104,7 @@ const char* ParamTypeName(ParamType type) {
     case ParamType::kString: return "string";
     case ParamType::kIntList: return "array of integers";
     case ParamType::kDoubleList: return "array of floats";
+    case ParamType::kStringList: return "array of strings";
   }
   return "unknown";
 }
@@ -89,13 +114,18 @@ std::string FormatParamValue(const ParamValue& value) {
     std::string operator()(bool b) const { return b ? "true" : "false"; }
     std::string operator()(int64_t i) const { return fmt::format("{}", i); }
     std::string operator()(double d) const { return FormatNumber(d); }
-    std::string operator()(const std::string& s) const { return fmt::format("\"{}\"", s); }
+    std::string operator()(const std::string& s) const { return QuoteString(s); }
     std::string operator()(const std::vector<int64_t>& v) const {
       return fmt::format("[{}]", fmt::join(v, ", "));
     }
     std::string operator()(const std::vector<double>& v) const {
       std::vector<std::string> parts;
       for (double d : v) parts.push_back(FormatNumber(d));
+      return fmt::format("[{}]", fmt::join(parts, ", "));
+    }
+    std::string operator()(const std::vector<std::string>& v) const {
+      std::vector<std::string> parts;
+      for (const std::string& s : v) parts.push_back(QuoteString(s));
       return fmt::format("[{}]", fmt::join(parts, ", "));
     }
   };
@@ -150,6 +180,9 @@ const std::vector<int64_t>& Params::GetIntList(const std::string& name) const {
 }
 const std::vector<double>& Params::GetDoubleList(const std::string& name) const {
   return As<std::vector<double>>(Get(name), name, "an array of floats");
+}
+const std::vector<std::string>& Params::GetStringList(const std::string& name) const {
+  return As<std::vector<std::string>>(Get(name), name, "an array of strings");
 }
 bool Params::Has(const std::string& name) const { return values_.count(name) > 0; }
 void Params::Set(const std::string& name, ParamValue value) {

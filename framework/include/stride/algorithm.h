@@ -40,15 +40,18 @@ class TrainContext {
   // set by SIGINT/SIGTERM: checkpoint and return
   virtual bool stop_requested() const = 0;
 
-  // one row per update; the framework adds episode statistics from the
+  // one row per update, logged before asking whether an evaluation or a
+  // checkpoint is due; the framework adds episode statistics from the
   // environment, wall time and steps/s, writes metrics.csv and prints progress
   virtual void LogMetrics(int64_t step, const Metrics& metrics) = 0;
 
-  // evaluation every evaluation.every_steps with evaluation.episodes episodes
+  // true when the update that reached step crossed a multiple of
+  // evaluation.every_steps, and at the last update (step >= total_steps)
   virtual bool EvaluationDue(int64_t step) const = 0;
   virtual EvalSummary Evaluate(int64_t step, const Policy& policy) = 0;
 
-  // checkpoints: written when due (and on stop) to checkpoint_path(), atomically
+  // checkpoints: written when due (same rule, checkpoint_every_steps) and on
+  // stop, to checkpoint_path(), atomically
   virtual bool CheckpointDue(int64_t step) const = 0;
   virtual std::string checkpoint_path() const = 0;
   // the checkpoint to resume from; empty for a fresh run

@@ -16,10 +16,11 @@
 
 namespace stride {
 
-enum class ParamType { kBool, kInt, kDouble, kString, kIntList, kDoubleList };
+enum class ParamType { kBool, kInt, kDouble, kString, kIntList, kDoubleList, kStringList };
 
 using ParamValue = std::variant<bool, int64_t, double, std::string,
-                                std::vector<int64_t>, std::vector<double>>;
+                                std::vector<int64_t>, std::vector<double>,
+                                std::vector<std::string>>;
 
 struct ParamSpec {
   std::string name;
@@ -42,6 +43,8 @@ ParamSpec StringParam(std::string name, std::string default_value, std::string d
 ParamSpec IntListParam(std::string name, std::vector<int64_t> default_value,
                        std::string doc);
 ParamSpec DoubleListParam(std::string name, std::vector<double> default_value,
+                          std::string doc);
+ParamSpec StringListParam(std::string name, std::vector<std::string> default_value,
                           std::string doc);
 // modifiers: InRange(IntParam(...), 1, 64), OneOf(StringParam(...), {...}),
 // Required(StringParam("model", "", "..."))
@@ -67,6 +70,7 @@ class Params {
   const std::string& GetString(const std::string& name) const;
   const std::vector<int64_t>& GetIntList(const std::string& name) const;
   const std::vector<double>& GetDoubleList(const std::string& name) const;
+  const std::vector<std::string>& GetStringList(const std::string& name) const;
 
   bool Has(const std::string& name) const;
   void Set(const std::string& name, ParamValue value);

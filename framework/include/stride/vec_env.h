@@ -44,7 +44,7 @@ struct EpisodeRecord {
   std::vector<double> term_returns;
   bool terminated = false;
   bool numerical_failure = false;
-  // x_position at the end minus at the start; NaN if the environment has no x_position
+  // metres walked: the sum of forward_velocity * dt; NaN without that signal
   double distance = 0.0;
 };
 
@@ -94,7 +94,7 @@ class VecEnv {
     double total_return = 0.0;
     int64_t length = 0;
     std::vector<double> term_returns;
-    double start_x = 0.0;
+    double distance = 0.0;
   };
   class WorkerPool;
 
@@ -106,7 +106,7 @@ class VecEnv {
   std::shared_ptr<const RewardFunction> reward_;
   uint64_t seed_;
   int num_envs_, obs_size_, act_size_, num_signals_;
-  int x_position_signal_ = -1;
+  int forward_velocity_signal_ = -1;
 
   std::vector<float> obs_, final_obs_, rewards_;
   std::vector<uint8_t> terminated_, truncated_, failed_;

@@ -1,0 +1,208 @@
+// stride bench env | train: throughput as a ratio to raw MuJoCo stepping
+// measured in the same run, so a noisy shared machine still gives comparable figures.
+#include <mujoco/mujoco.h>
+
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <functional>
+#include <random>
+#include <sstream>
+#include <thread>
+
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include "args.h"
+#include "commands.h"
+#include "stride/error.h"
+#include "stride/experiment.h"
+#include "stride/registry.h"
+#include "stride/runner.h"
+#include "stride/vec_env.h"
+
+namespace stride::cli {
+namespace {
+
+namespace fs = std::filesystem;
+
+double Seconds(const std::function<void()>& work) {
+  const auto start = std::chrono::steady_clock::now();
+  work();
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
+}
+
+// best of a few repetitions: the machine is shared, the fastest run is the least disturbed
+double BestRate(int repetitions, double items, const std::function<void()>& work) {
+  double best = 0.0;
+  for (int r = 0; r < repetitions; ++r) best = std::max(best, items / Seconds(work));
+  return best;
+}
+
+std::vector<float> RandomActions(const Space& space, int count, uint64_t seed) {
+  std::mt19937_64 rng(seed);
+  std::uniform_real_distribution<float> unit(-1.0f, 1.0f);
+  std::vector<float> actions(static_cast<size_t>(count) * space.size());
+  for (float& a : actions) a = unit(rng);
+  return actions;
+}
+
+// raw mj_step of the environment's model: env steps/s equivalent on `threads` threads
+double RawEnvStepsPerSecond(const mjModel* model, int frame_skip, int env_steps, int threads) {
+  auto run = [&] {
+    std::vector<std::thread> workers;
+    for (int w = 0; w < threads; ++w) {
+      workers.emplace_back([&, w] {
+        mjData* data = mj_makeData(model);
+        std::mt19937_64 rng(w);
+        std::uniform_real_distribution<double> unit(-1.0, 1.0);
+        for (int t = 0; t < env_steps; ++t) {
+          for (int j = 0; j < model->nu; ++j) data->ctrl[j] = unit(rng);
+          for (int k = 0; k < frame_skip; ++k) mj_step(model, data);
+          if (t % 1000 == 999) mj_resetData(model, data);
+        }
+        mj_deleteData(data);
+      });
+    }
+    for (std::thread& worker : workers) worker.join();
+  };
+  return BestRate(3, static_cast<double>(env_steps) * threads, run);
+}
+
+double VecEnvStepsPerSecond(VecEnv& env, int iterations) {
+  const std::vector<float> actions = RandomActions(env.action_space(), env.num_envs() * 64, 1);
+  env.Reset();
+  auto run = [&] {
+    for (int t = 0; t < iterations; ++t) {
+      env.Step(actions.data() + static_cast<size_t>(t % 64) * env.num_envs() * env.action_size());
+    }
+  };
+  return BestRate(3, static_cast<double>(iterations) * env.num_envs(), run);
+}
+
+int BenchEnv(const Args& args) {
+  args.ExpectAtMost(2);
+  const std::string name = args.positionals().size() > 1 ? args.positionals()[1] : "biped";
+  const int steps = static_cast<int>(args.Int("--steps").value_or(20'000));
+  const int num_envs = static_cast<int>(args.Int("--envs").value_or(16));
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  PluginRegistry registry;
+  registry.LoadSearchPath(PluginRegistry::SearchPath({}));
+  const Params params = ParsePluginParams(PluginKind::kEnvironment, name, args.Values("--set"), registry);
+  auto make = [&] { return registry.MakeEnvironment(name, params); };
+
+  std::unique_ptr<Environment> env = make();
+  const mjModel* model = reinterpret_cast<const mjModel*>(env->mujoco_model());
+  if (!model) throw ConfigError(fmt::format("bench env: '{}' is not a MuJoCo environment", name));
+  const int frame_skip = static_cast<int>(std::lround(env->dt() / model->opt.timestep));
+  std::printf("environment %s: %d mj_step per env step (timestep %g s), %d cores\n", name.c_str(),
+              frame_skip, model->opt.timestep, cores);
+
+  // one thread: raw stepping against the environment's Step
+  const double raw1 = RawEnvStepsPerSecond(model, frame_skip, steps, 1);
+  const std::vector<float> actions = RandomActions(env->action_space(), steps, 2);
+  std::vector<float> obs(env->observation_space().size());
+  std::vector<double> signals(env->signal_names().size());
+  const double env1 = BestRate(3, steps, [&] {
+    env->Reset(0, obs.data());
+    for (int t = 0; t < steps; ++t) {
+      const StepResult r = env->Step(actions.data() + static_cast<size_t>(t) * env->action_space().size(),
+                                     obs.data(), signals.data());
+      if (r.terminated || r.truncated) env->Reset(t, obs.data());
+    }
+  });
+
+  // vectorized: one worker against all cores
+  auto vec = [&](int workers) {
+    std::vector<std::unique_ptr<Environment>> envs;
+    for (int i = 0; i < num_envs; ++i) envs.push_back(make());
+    VecEnv vec_env(std::move(envs),
+                   std::make_shared<const RewardFunction>(std::vector<RewardFunction::Term>{},
+                                                          env->signal_names()),
+                   0, workers);
+    return VecEnvStepsPerSecond(vec_env, std::max(1, steps / num_envs));
+  };
+  const double vec1 = vec(1);
+  const double vec_all = vec(cores);
+  const double raw_all = RawEnvStepsPerSecond(model, frame_skip, steps, cores);
+
+  std::printf("%-42s %10.0f env steps/s\n", "raw mj_step, 1 thread", raw1);
+  std::printf("%-42s %10.0f env steps/s  %.3f of raw (overhead %.1f%%)\n",
+              "Environment::Step, 1 thread", env1, env1 / raw1, 100.0 * (1.0 - env1 / raw1));
+  std::printf("%-42s %10.0f env steps/s  %.3f of raw\n",
+              fmt::format("VecEnv {} envs, 1 worker", num_envs).c_str(), vec1, vec1 / raw1);
+  std::printf("%-42s %10.0f env steps/s\n", fmt::format("raw mj_step, {} threads", cores).c_str(),
+              raw_all);
+  std::printf("%-42s %10.0f env steps/s  %.3f of raw, %.2fx one worker\n",
+              fmt::format("VecEnv {} envs, {} workers", num_envs, cores).c_str(), vec_all,
+              vec_all / raw_all, vec_all / vec1);
+  return 0;
+}
+
+double LastColumn(const fs::path& csv, const std::string& column) {
+  std::ifstream in(csv);
+  std::string header, line, last;
+  std::getline(in, header);
+  while (std::getline(in, line)) last = line;
+  std::vector<std::string> names, values;
+  std::stringstream h(header), v(last);
+  for (std::string cell; std::getline(h, cell, ',');) names.push_back(cell);
+  for (std::string cell; std::getline(v, cell, ',');) values.push_back(cell);
+  for (size_t i = 0; i < names.size() && i < values.size(); ++i) {
+    if (names[i] == column) return std::stod(values[i]);
+  }
+  throw RuntimeError(fmt::format("{} has no column '{}'", csv.string(), column));
+}
+
+int BenchTrain(const Args& args) {
+  args.ExpectAtMost(2);
+  const std::string& path = args.Positional(1, "experiment file");
+  const int64_t steps = args.Int("--steps").value_or(100'000);
+  const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  ConfigureTorch();
+  PluginRegistry registry;
+  std::vector<std::string> overrides = args.Values("--set");
+  overrides.push_back(fmt::format("experiment.total_steps={}", steps));
+  overrides.push_back("experiment.checkpoint_every_steps=0");
+  overrides.push_back("evaluation.every_steps=0");
+  overrides.push_back("evaluation.episodes=1");
+  const Experiment experiment = LoadExperiment(path, overrides, registry);
+
+  // training, then raw stepping of the same model on every core
+  const fs::path out = fs::temp_directory_path() / fmt::format("stride-bench-{}", getpid());
+  RunOptions options;
+  options.output_dir = out.string();
+  options.seed = experiment.seeds.front();
+  options.force = true;
+  RunExperiment(experiment, registry, options);
+  const fs::path run_dir = RunDirectory(experiment, out.string(), *options.seed);
+  const double train = LastColumn(run_dir / "metrics.csv", "steps_per_second");
+  fs::remove_all(out);
+
+  std::unique_ptr<Environment> env =
+      registry.MakeEnvironment(experiment.environment.plugin, experiment.environment.params);
+  const mjModel* model = reinterpret_cast<const mjModel*>(env->mujoco_model());
+  if (!model) throw ConfigError("bench train: the experiment's environment is not a MuJoCo model");
+  const int frame_skip = static_cast<int>(std::lround(env->dt() / model->opt.timestep));
+  const double raw = RawEnvStepsPerSecond(model, frame_skip, 20'000, cores);
+  std::printf("%-44s %10.0f env steps/s\n", fmt::format("training ({} steps, {} envs, {} workers)",
+              steps, experiment.num_envs, experiment.num_workers).c_str(), train);
+  std::printf("%-44s %10.0f env steps/s\n", fmt::format("raw mj_step, {} threads", cores).c_str(), raw);
+  std::printf("training / raw: %.3f\n", train / raw);
+  return 0;
+}
+
+}  // namespace
+
+int BenchCommand(const Argv& argv) {
+  const Args args("bench", argv, {"--set=", "--steps=", "--envs="});
+  const std::string& what = args.Positional(0, "what to benchmark (env or train)");
+  if (what == "env") return BenchEnv(args);
+  if (what == "train") return BenchTrain(args);
+  throw ConfigError(fmt::format("stride bench: unknown benchmark '{}'; expected env or train", what));
+}
+
+}  // namespace stride::cli

@@ -1,0 +1,29 @@
+// The stride commands. Each returns the process exit code or throws
+// ConfigError (exit 2) / any other exception (exit 1).
+#ifndef STRIDE_CLI_COMMANDS_H_
+#define STRIDE_CLI_COMMANDS_H_
+
+#include <map>
+#include <string>
+#include <vector>
+
+namespace stride::cli {
+
+using Argv = std::vector<std::string>;
+
+int RunCommand(const Argv& argv, const std::string& command_line);
+int ValidateCommand(const Argv& argv);
+int PluginsCommand(const Argv& argv);
+int CheckEnvCommand(const Argv& argv);
+int BenchCommand(const Argv& argv);
+int ExportCommand(const Argv& argv);
+int EvalCommand(const Argv& argv);
+
+// the libraries stride is linked against, for --version and manifest.json
+std::map<std::string, std::string> LibraryVersions();
+// one torch thread: at these network sizes LibTorch is dominated by per-op overhead
+void ConfigureTorch();
+
+}  // namespace stride::cli
+
+#endif  // STRIDE_CLI_COMMANDS_H_

@@ -1,0 +1,80 @@
+// stride plugins, stride plugins describe NAME
+#include <cstdio>
+
+#include <fmt/format.h>
+
+#include "args.h"
+#include "commands.h"
+#include "stride/error.h"
+#include "stride/experiment.h"
+#include "stride/registry.h"
+#include "stride/suggest.h"
+
+namespace stride::cli {
+namespace {
+
+void PrintParams(const std::vector<ParamSpec>& specs) {
+  for (const ParamSpec& spec : specs) {
+    const std::string value =
+        spec.default_value ? FormatParamValue(*spec.default_value) : "(required)";
+    const std::string allowed = DescribeAllowed(spec);
+    std::printf("  %-24s %-18s %-14s %s%s\n", spec.name.c_str(), ParamTypeName(spec.type),
+                value.c_str(), spec.doc.c_str(),
+                allowed.empty() ? "" : fmt::format(" [{}]", allowed).c_str());
+  }
+}
+
+int Describe(const PluginRegistry& registry, const std::string& name) {
+  std::vector<const RegisteredPlugin*> found;
+  std::vector<std::string> names;
+  for (const RegisteredPlugin& plugin : registry.plugins()) {
+    names.push_back(plugin.entry->name);
+    if (plugin.entry->name == name) found.push_back(&plugin);
+  }
+  if (found.empty()) {
+    throw ConfigError(fmt::format("unknown plugin '{}'{}; see stride plugins", name,
+                                  DidYouMean(name, names)));
+  }
+  for (const RegisteredPlugin* plugin : found) {
+    const PluginEntry& entry = *plugin->entry;
+    const char* table = entry.kind() == PluginKind::kEnvironment ? "[environment]"
+                        : entry.kind() == PluginKind::kReward    ? "[[reward]]"
+                                                                 : "[algorithm]";
+    std::printf("%s (%s plugin, %s)\n  %s\n\n", entry.name.c_str(), PluginKindName(entry.kind()),
+                plugin->library.c_str(), entry.summary.c_str());
+    std::printf("parameters of its %s table:\n", table);
+    std::printf("  %-24s %-18s %-14s %s\n", "name", "type", "default", "meaning");
+    PrintParams(entry.kind() == PluginKind::kEnvironment ? EnvironmentTableSpec()
+                : entry.kind() == PluginKind::kReward    ? RewardTableSpec()
+                                                         : AlgorithmTableSpec());
+    PrintParams(entry.params);
+  }
+  return 0;
+}
+
+}  // namespace
+
+int PluginsCommand(const Argv& argv) {
+  const Args args("plugins", argv, {});
+  PluginRegistry registry;
+  registry.LoadSearchPath(PluginRegistry::SearchPath({}));
+  if (!args.positionals().empty()) {
+    if (args.positionals()[0] != "describe") {
+      throw ConfigError(fmt::format("stride plugins: unknown subcommand '{}'; expected describe NAME",
+                                    args.positionals()[0]));
+    }
+    args.ExpectAtMost(2);
+    return Describe(registry, args.Positional(1, "plugin name"));
+  }
+  for (PluginKind kind : {PluginKind::kEnvironment, PluginKind::kReward, PluginKind::kAlgorithm}) {
+    std::printf("%s plugins:\n", PluginKindName(kind));
+    for (const std::string& name : registry.Names(kind)) {
+      const RegisteredPlugin& plugin = registry.Find(kind, name);
+      std::printf("  %-18s %s\n  %-18s   %s\n", name.c_str(), plugin.entry->summary.c_str(), "",
+                  plugin.library.c_str());
+    }
+  }
+  return 0;
+}
+
+}  // namespace stride::cli

@@ -1,0 +1,554 @@
+#include "stride/experiment.h"
+
+#include <cmath>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <sstream>
+
+#include <fmt/format.h>
+#include <toml++/toml.h>
+
+#include "stride/error.h"
+#include "stride/registry.h"
+#include "stride/suggest.h"
+
+namespace stride {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr char kOverridePrefix[] = "--set ";
+
+// "file:line:col", or "--set key=value" for a value that came from an override
+std::string Where(const toml::source_region& region, const std::string& fallback) {
+  if (!region.path || region.path->empty()) return fallback;
+  const std::string& path = *region.path;
+  if (path.rfind(kOverridePrefix, 0) == 0) return path;
+  return fmt::format("{}:{}:{}", path, region.begin.line, region.begin.column);
+}
+
+std::string NodeTypeName(const toml::node& node) {
+  switch (node.type()) {
+    case toml::node_type::table: return "table";
+    case toml::node_type::array: return "array";
+    case toml::node_type::string: return "string";
+    case toml::node_type::integer: return "integer";
+    case toml::node_type::floating_point: return "float";
+    case toml::node_type::boolean: return "boolean";
+    case toml::node_type::date: return "date";
+    case toml::node_type::time: return "time";
+    case toml::node_type::date_time: return "date-time";
+    default: return "nothing";
+  }
+}
+
+std::string Describe(const toml::node& node) {
+  std::ostringstream out;
+  if (node.is_string()) {
+    out << FormatParamValue(std::string(*node.value<std::string>()));
+  } else if (node.is_table()) {
+    out << "a table";
+  } else {
+    node.visit([&out](const auto& n) { out << n; });
+  }
+  return fmt::format("{} {}", NodeTypeName(node), out.str());
+}
+
+// a TOML value as the type a spec declares, or a ConfigError saying what was expected
+class ValueReader {
+ public:
+  ValueReader(const ParamSpec& spec, std::string key_path, std::string where)
+      : spec_(spec), key_path_(std::move(key_path)), where_(std::move(where)) {}
+
+  ParamValue Read(const toml::node& node) const {
+    ParamValue value = Convert(node);
+    CheckAllowed(value);
+    return value;
+  }
+
+ private:
+  [[noreturn]] void WrongType(const toml::node& node) const {
+    throw ConfigError(fmt::format("{}: '{}' must be {}, got {}", where_, key_path_,
+                                  Article(ParamTypeName(spec_.type)), Describe(node)));
+  }
+  static std::string Article(const std::string& noun) {
+    return (noun[0] == 'a' || noun[0] == 'i') ? "an " + noun : "a " + noun;
+  }
+
+  double Number(const toml::node& node) const {
+    if (auto i = node.value_exact<int64_t>()) return static_cast<double>(*i);
+    if (auto d = node.value_exact<double>()) return *d;
+    WrongType(node);
+  }
+
+  ParamValue Convert(const toml::node& node) const {
+    switch (spec_.type) {
+      case ParamType::kBool:
+        if (auto b = node.value_exact<bool>()) return *b;
+        break;
+      case ParamType::kInt:
+        if (auto i = node.value_exact<int64_t>()) return *i;
+        break;
+      case ParamType::kDouble:
+        if (node.is_number()) return Number(node);
+        break;
+      case ParamType::kString:
+        if (auto s = node.value_exact<std::string>()) return *s;
+        break;
+      case ParamType::kIntList:
+      case ParamType::kDoubleList:
+      case ParamType::kStringList: return ConvertList(node);
+    }
+    WrongType(node);
+  }
+
+  ParamValue ConvertList(const toml::node& node) const {
+    const toml::array* array = node.as_array();
+    if (!array) WrongType(node);
+    std::vector<int64_t> ints;
+    std::vector<double> doubles;
+    std::vector<std::string> strings;
+    for (const toml::node& element : *array) {
+      if (spec_.type == ParamType::kIntList) {
+        auto i = element.value_exact<int64_t>();
+        if (!i) WrongType(node);
+        ints.push_back(*i);
+      } else if (spec_.type == ParamType::kDoubleList) {
+        if (!element.is_number()) WrongType(node);
+        doubles.push_back(Number(element));
+      } else {
+        auto s = element.value_exact<std::string>();
+        if (!s) WrongType(node);
+        strings.push_back(*s);
+      }
+    }
+    if (spec_.type == ParamType::kIntList) return ints;
+    if (spec_.type == ParamType::kDoubleList) return doubles;
+    return strings;
+  }
+
+  void CheckAllowed(const ParamValue& value) const {
+    std::vector<double> numbers;
+    if (auto i = std::get_if<int64_t>(&value)) numbers.push_back(static_cast<double>(*i));
+    if (auto d = std::get_if<double>(&value)) numbers.push_back(*d);
+    if (auto v = std::get_if<std::vector<int64_t>>(&value)) numbers.assign(v->begin(), v->end());
+    if (auto v = std::get_if<std::vector<double>>(&value)) numbers = *v;
+    for (double x : numbers) {
+      if (std::isnan(x) || (spec_.min && x < *spec_.min) || (spec_.max && x > *spec_.max)) {
+        throw ConfigError(fmt::format("{}: '{}' = {} is out of range: must be {}", where_,
+                                      key_path_, FormatParamValue(value),
+                                      DescribeAllowed(spec_)));
+      }
+    }
+    if (spec_.choices.empty()) return;
+    std::vector<std::string> strings;
+    if (auto s = std::get_if<std::string>(&value)) strings.push_back(*s);
+    if (auto v = std::get_if<std::vector<std::string>>(&value)) strings = *v;
+    for (const std::string& s : strings) {
+      if (std::find(spec_.choices.begin(), spec_.choices.end(), s) != spec_.choices.end()) {
+        continue;
+      }
+      throw ConfigError(fmt::format("{}: '{}' = \"{}\" is not allowed{}: must be {}", where_,
+                                    key_path_, s, DidYouMean(s, spec_.choices),
+                                    DescribeAllowed(spec_)));
+    }
+  }
+
+  const ParamSpec& spec_;
+  std::string key_path_;
+  std::string where_;
+};
+
+// validates one table against a list of specs, filling in defaults
+Params ReadTable(const toml::table& table, const std::string& table_path,
+                 const std::string& table_where, const std::vector<ParamSpec>& specs) {
+  std::vector<std::string> names;
+  for (const ParamSpec& spec : specs) names.push_back(spec.name);
+  for (auto&& [key, node] : table) {
+    const std::string name(key.str());
+    if (std::find(names.begin(), names.end(), name) != names.end()) continue;
+    const std::string suggestion = DidYouMean(name, names);
+    throw ConfigError(fmt::format(
+        "{}: unknown key '{}.{}'{}", Where(key.source(), table_where), table_path, name,
+        suggestion.empty() ? fmt::format("; allowed keys: {}", fmt::join(names, ", "))
+                           : suggestion));
+  }
+  std::map<std::string, ParamValue> values;
+  for (const ParamSpec& spec : specs) {
+    const std::string key_path = table_path + "." + spec.name;
+    const toml::node* node = table.get(spec.name);
+    if (node) {
+      values[spec.name] = ValueReader(spec, key_path, Where(node->source(), table_where)).Read(*node);
+    } else if (spec.default_value) {
+      values[spec.name] = *spec.default_value;
+    } else {
+      throw ConfigError(fmt::format("{}: missing required key '{}' ({}: {})", table_where,
+                                    key_path, ParamTypeName(spec.type), spec.doc));
+    }
+  }
+  return Params(std::move(values));
+}
+
+std::vector<ParamSpec> Concat(const std::vector<ParamSpec>& a, const std::vector<ParamSpec>& b) {
+  std::vector<ParamSpec> all = a;
+  all.insert(all.end(), b.begin(), b.end());
+  return all;
+}
+
+// a plugin's table: the framework's keys plus the plugin's declared parameters
+struct PluginTable {
+  Params framework;
+  std::string plugin;
+  Params params;
+};
+
+PluginTable ReadPluginTable(const toml::table& table, const std::string& table_path,
+                            const std::string& table_where, PluginKind kind,
+                            const std::vector<ParamSpec>& framework_specs,
+                            const PluginRegistry& registry) {
+  const toml::node* plugin_node = table.get("plugin");
+  if (!plugin_node) {
+    throw ConfigError(fmt::format("{}: missing required key '{}.plugin' (the {} plugin to use; "
+                                  "available: {})",
+                                  table_where, table_path, PluginKindName(kind),
+                                  fmt::join(registry.Names(kind), ", ")));
+  }
+  const std::string where = Where(plugin_node->source(), table_where);
+  auto name = plugin_node->value_exact<std::string>();
+  if (!name) {
+    throw ConfigError(fmt::format("{}: '{}.plugin' must be a string, got {}", where, table_path,
+                                  Describe(*plugin_node)));
+  }
+  const RegisteredPlugin* plugin;
+  try {
+    plugin = &registry.Find(kind, *name);
+  } catch (const ConfigError& e) {
+    throw ConfigError(fmt::format("{}: {}", where, e.what()));
+  }
+  const std::vector<ParamSpec> specs = Concat(framework_specs, plugin->entry->params);
+  Params all = ReadTable(table, table_path, table_where, specs);
+  PluginTable out;
+  out.plugin = *name;
+  std::map<std::string, ParamValue> framework, params;
+  for (const auto& [key, value] : all.values()) {
+    bool is_framework = false;
+    for (const ParamSpec& spec : framework_specs) is_framework |= spec.name == key;
+    (is_framework ? framework : params)[key] = value;
+  }
+  out.framework = Params(std::move(framework));
+  out.params = Params(std::move(params));
+  return out;
+}
+
+const std::vector<std::string>& TopLevelTables() {
+  static const std::vector<std::string> tables = {"experiment", "environment", "reward",
+                                                  "algorithm", "evaluation"};
+  return tables;
+}
+
+const toml::table& RequireTable(const toml::table& doc, const std::string& name,
+                                const std::string& source, const std::string& example) {
+  const toml::node* node = doc.get(name);
+  if (!node) {
+    throw ConfigError(fmt::format("{}: missing table [{}] ({})", source, name, example));
+  }
+  if (!node->is_table()) {
+    throw ConfigError(fmt::format("{}: '{}' must be a table [{}], got {}",
+                                  Where(node->source(), source), name, name, Describe(*node)));
+  }
+  return *node->as_table();
+}
+
+// "key.path=value" written into the document; the value keeps the override as its source
+void ApplyOverride(toml::table& doc, const std::string& override_text) {
+  const std::string source = kOverridePrefix + override_text;
+  const size_t eq = override_text.find('=');
+  if (eq == std::string::npos || eq == 0) {
+    throw ConfigError(fmt::format("{}: expected key.path=value, e.g. algorithm.clip_epsilon=0.1",
+                                  source));
+  }
+  const std::string key_path = override_text.substr(0, eq);
+  const std::string text = override_text.substr(eq + 1);
+  toml::table parsed;
+  try {
+    parsed = toml::parse(std::string_view("value = " + text), std::string_view(source));
+  } catch (const toml::parse_error&) {
+    // a bare word: read it as a string
+    parsed = toml::parse(std::string_view("value = " + FormatParamValue(text)),
+                         std::string_view(source));
+  }
+
+  std::vector<std::string> parts;
+  std::stringstream stream(key_path);
+  for (std::string part; std::getline(stream, part, '.');) parts.push_back(part);
+  const std::vector<std::string>& tables = TopLevelTables();
+  if (std::find(tables.begin(), tables.end(), parts[0]) == tables.end()) {
+    throw ConfigError(fmt::format("{}: unknown table '{}'{}; tables: {}", source, parts[0],
+                                  DidYouMean(parts[0], tables), fmt::join(tables, ", ")));
+  }
+  const size_t key_parts = parts[0] == "reward" ? 3 : 2;
+  if (parts.size() != key_parts) {
+    throw ConfigError(fmt::format(
+        "{}: expected {}", source,
+        parts[0] == "reward" ? "reward.<index or plugin>.<key>, e.g. reward.ctrl_cost.weight=0.001"
+                             : parts[0] + ".<key>"));
+  }
+  toml::table* table = nullptr;
+  if (parts[0] == "reward") {
+    toml::array* rewards = doc["reward"].as_array();
+    const std::string& which = parts[1];
+    std::vector<std::string> names;
+    for (size_t i = 0; rewards && i < rewards->size(); ++i) {
+      toml::table* reward = rewards->get(i)->as_table();
+      if (!reward) continue;
+      const std::string plugin = reward->get("plugin") ? reward->get("plugin")->value_or(std::string()) : "";
+      names.push_back(plugin);
+      if (which == plugin || which == std::to_string(i)) table = reward;
+    }
+    if (!table) {
+      throw ConfigError(fmt::format("{}: no [[reward]] '{}'{}; rewards: {}", source, which,
+                                    DidYouMean(which, names), fmt::join(names, ", ")));
+    }
+  } else {
+    if (!doc.contains(parts[0])) doc.insert(parts[0], toml::table{});
+    table = doc[parts[0]].as_table();
+    if (!table) throw ConfigError(fmt::format("{}: '{}' is not a table", source, parts[0]));
+  }
+  table->insert_or_assign(parts.back(), std::move(*parsed.get("value")));
+}
+
+std::string TableWhere(const toml::table& table, const std::string& source) {
+  return Where(table.source(), source);
+}
+
+}  // namespace
+
+const std::vector<ParamSpec>& ExperimentTableSpec() {
+  static const std::vector<ParamSpec> spec = {
+      Required(StringParam("name", "", "experiment name; runs go to <output_dir>/<name>/")),
+      InRange(IntListParam("seeds", {0}, "one run per seed"), 0, std::nullopt),
+      InRange(IntParam("total_steps", 1'000'000, "environment steps per run"), 1, std::nullopt),
+      StringParam("output_dir", "runs", "directory that holds the runs"),
+      StringListParam("plugin_dirs", {},
+                      "extra plugin directories or libraries, relative to this file"),
+      InRange(IntParam("checkpoint_every_steps", 100'000,
+                       "steps between checkpoints (0: only at the end and on stop)"),
+              0, std::nullopt),
+  };
+  return spec;
+}
+
+const std::vector<ParamSpec>& EnvironmentTableSpec() {
+  static const std::vector<ParamSpec> spec = {
+      Required(StringParam("plugin", "", "environment plugin")),
+      InRange(IntParam("num_envs", 8, "environment instances stepped together"), 1, 4096),
+      InRange(IntParam("num_workers", 0, "threads stepping them (0: one per core)"), 0, 256),
+  };
+  return spec;
+}
+
+const std::vector<ParamSpec>& RewardTableSpec() {
+  static const std::vector<ParamSpec> spec = {
+      Required(StringParam("plugin", "", "reward term plugin")),
+      DoubleParam("weight", 1.0, "the term's weight in the summed reward"),
+  };
+  return spec;
+}
+
+const std::vector<ParamSpec>& AlgorithmTableSpec() {
+  static const std::vector<ParamSpec> spec = {
+      Required(StringParam("plugin", "", "algorithm plugin")),
+  };
+  return spec;
+}
+
+const std::vector<ParamSpec>& EvaluationTableSpec() {
+  static const std::vector<ParamSpec> spec = {
+      InRange(IntParam("every_steps", 0,
+                       "steps between evaluations (0: only at the end of training)"),
+              0, std::nullopt),
+      InRange(IntParam("episodes", 10, "deterministic episodes per evaluation"), 1, 10'000),
+  };
+  return spec;
+}
+
+Experiment LoadExperiment(const std::string& path, const std::vector<std::string>& overrides,
+                          PluginRegistry& registry) {
+  std::error_code ec;
+  if (fs::is_directory(path, ec)) {
+    throw ConfigError(fmt::format("{}: is a directory, expected an experiment .toml file", path));
+  }
+  std::ifstream in(path);
+  if (!in) {
+    throw ConfigError(fmt::format("{}: cannot read the experiment file ({})", path,
+                                  std::strerror(errno)));
+  }
+  std::stringstream text;
+  text << in.rdbuf();
+  return ParseExperiment(text.str(), path, overrides, registry);
+}
+
+Experiment ParseExperiment(const std::string& text, const std::string& source,
+                           const std::vector<std::string>& overrides, PluginRegistry& registry) {
+  // syntax, then overrides
+  toml::table doc;
+  try {
+    doc = toml::parse(std::string_view(text), std::string_view(source));
+  } catch (const toml::parse_error& e) {
+    throw ConfigError(fmt::format("{}: TOML syntax error: {}", Where(e.source(), source),
+                                  e.description()));
+  }
+  for (const std::string& override_text : overrides) ApplyOverride(doc, override_text);
+
+  const std::vector<std::string>& tables = TopLevelTables();
+  for (auto&& [key, node] : doc) {
+    const std::string name(key.str());
+    if (std::find(tables.begin(), tables.end(), name) != tables.end()) continue;
+    throw ConfigError(fmt::format("{}: unknown table '{}'{}; tables: {}", Where(key.source(), source),
+                                  name, DidYouMean(name, tables), fmt::join(tables, ", ")));
+  }
+
+  // [experiment], then the plugins it makes available
+  Experiment experiment;
+  experiment.source = source;
+  const toml::table& exp_table =
+      RequireTable(doc, "experiment", source, "it holds name, seeds, total_steps, ...");
+  const std::string exp_where = TableWhere(exp_table, source);
+  const Params exp = ReadTable(exp_table, "experiment", exp_where, ExperimentTableSpec());
+  experiment.name = exp.GetString("name");
+  if (experiment.name.empty() || experiment.name == "." || experiment.name == ".." ||
+      experiment.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                        "0123456789_.-") != std::string::npos) {
+    throw ConfigError(fmt::format(
+        "{}: 'experiment.name' = \"{}\" must be a plain name of letters, digits, '_', '-', '.'",
+        Where(exp_table.get("name")->source(), exp_where), experiment.name));
+  }
+  experiment.seeds = exp.GetIntList("seeds");
+  if (experiment.seeds.empty()) {
+    throw ConfigError(fmt::format("{}: 'experiment.seeds' must hold at least one seed",
+                                  Where(exp_table.get("seeds")->source(), exp_where)));
+  }
+  experiment.total_steps = exp.GetInt("total_steps");
+  experiment.output_dir = exp.GetString("output_dir");
+  experiment.checkpoint_every_steps = exp.GetInt("checkpoint_every_steps");
+  const fs::path base = fs::absolute(fs::path(source)).parent_path();
+  for (const std::string& dir : exp.GetStringList("plugin_dirs")) {
+    const fs::path full = fs::path(dir).is_absolute() ? fs::path(dir) : base / dir;
+    std::error_code exists_error;
+    if (!fs::exists(full, exists_error)) {
+      throw ConfigError(fmt::format("{}: plugin directory '{}' does not exist",
+                                    Where(exp_table.get("plugin_dirs")->source(), exp_where),
+                                    full.string()));
+    }
+    experiment.plugin_dirs.push_back(fs::canonical(full).string());
+  }
+  registry.LoadSearchPath(PluginRegistry::SearchPath(experiment.plugin_dirs));
+
+  // [environment]
+  const toml::table& env_table = RequireTable(doc, "environment", source, "e.g. plugin = \"biped\"");
+  PluginTable env = ReadPluginTable(env_table, "environment", TableWhere(env_table, source),
+                                    PluginKind::kEnvironment, EnvironmentTableSpec(), registry);
+  experiment.environment = {env.plugin, env.params};
+  experiment.num_envs = env.framework.GetInt("num_envs");
+  experiment.num_workers = env.framework.GetInt("num_workers");
+
+  // [[reward]]
+  const toml::node* rewards = doc.get("reward");
+  if (!rewards) {
+    throw ConfigError(fmt::format("{}: missing [[reward]] tables (at least one reward term, e.g. "
+                                  "plugin = \"alive_bonus\")",
+                                  source));
+  }
+  if (!rewards->is_array_of_tables()) {
+    throw ConfigError(fmt::format("{}: 'reward' must be an array of tables: write [[reward]]",
+                                  Where(rewards->source(), source)));
+  }
+  const toml::array& reward_array = *rewards->as_array();
+  for (size_t i = 0; i < reward_array.size(); ++i) {
+    const toml::table& table = *reward_array.get(i)->as_table();
+    PluginTable reward =
+        ReadPluginTable(table, fmt::format("reward[{}]", i), TableWhere(table, source),
+                        PluginKind::kReward, RewardTableSpec(), registry);
+    experiment.rewards.push_back({reward.plugin, reward.framework.GetDouble("weight"),
+                                  reward.params});
+  }
+
+  // [algorithm]
+  const toml::table& algo_table = RequireTable(doc, "algorithm", source, "e.g. plugin = \"ppo\"");
+  PluginTable algo = ReadPluginTable(algo_table, "algorithm", TableWhere(algo_table, source),
+                                     PluginKind::kAlgorithm, AlgorithmTableSpec(), registry);
+  experiment.algorithm = {algo.plugin, algo.params};
+
+  // [evaluation]
+  static const toml::table kEmpty;
+  const toml::table* eval_table = doc.get("evaluation") ? &RequireTable(doc, "evaluation", source, "")
+                                                        : &kEmpty;
+  const Params eval =
+      ReadTable(*eval_table, "evaluation", TableWhere(*eval_table, source), EvaluationTableSpec());
+  experiment.eval_every_steps = eval.GetInt("every_steps");
+  experiment.eval_episodes = eval.GetInt("episodes");
+  return experiment;
+}
+
+Params ParsePluginParams(PluginKind kind, const std::string& name,
+                         const std::vector<std::string>& overrides,
+                         const PluginRegistry& registry) {
+  const std::string table_name = kind == PluginKind::kEnvironment ? "environment"
+                                 : kind == PluginKind::kReward    ? "reward"
+                                                                  : "algorithm";
+  toml::table doc;
+  toml::table table;
+  table.insert("plugin", name);
+  if (kind == PluginKind::kReward) {
+    doc.insert("reward", toml::array{std::move(table)});
+  } else {
+    doc.insert(table_name, std::move(table));
+  }
+  for (const std::string& override_text : overrides) {
+    const std::string prefix = table_name + (kind == PluginKind::kReward ? ".0." : ".");
+    ApplyOverride(doc, override_text.rfind(prefix, 0) == 0 ? override_text
+                                                           : prefix + override_text);
+  }
+  const toml::table& filled = kind == PluginKind::kReward
+                                  ? *doc["reward"].as_array()->get(0)->as_table()
+                                  : *doc[table_name].as_table();
+  return ReadPluginTable(filled, table_name, "--set", kind, AlgorithmTableSpec(), registry).params;
+}
+
+std::string ResolvedToml(const Experiment& e) {
+  std::string out;
+  auto line = [&out](const std::string& key, const ParamValue& value) {
+    out += fmt::format("{} = {}\n", key, FormatParamValue(value));
+  };
+  auto params = [&line](const Params& p) {
+    for (const auto& [key, value] : p.values()) line(key, value);
+  };
+  out += "[experiment]\n";
+  line("name", e.name);
+  line("seeds", e.seeds);
+  line("total_steps", e.total_steps);
+  line("output_dir", e.output_dir);
+  line("plugin_dirs", e.plugin_dirs);
+  line("checkpoint_every_steps", e.checkpoint_every_steps);
+  out += "\n[environment]\n";
+  line("plugin", e.environment.plugin);
+  line("num_envs", e.num_envs);
+  line("num_workers", e.num_workers);
+  params(e.environment.params);
+  for (const RewardConfig& reward : e.rewards) {
+    out += "\n[[reward]]\n";
+    line("plugin", reward.plugin);
+    line("weight", reward.weight);
+    params(reward.params);
+  }
+  out += "\n[algorithm]\n";
+  line("plugin", e.algorithm.plugin);
+  params(e.algorithm.params);
+  out += "\n[evaluation]\n";
+  line("every_steps", e.eval_every_steps);
+  line("episodes", e.eval_episodes);
+  return out;
+}
+
+}  // namespace stride

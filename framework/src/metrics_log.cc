@@ -1,0 +1,85 @@
+#include "metrics_log.h"
+
+#include <cmath>
+#include <sstream>
+
+#include <fmt/format.h>
+
+#include "stride/error.h"
+
+namespace stride {
+namespace {
+
+std::vector<std::string> ReadLines(const std::string& path) {
+  std::ifstream in(path);
+  std::vector<std::string> lines;
+  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  return lines;
+}
+
+int64_t LeadingStep(const std::string& line) {
+  size_t digits = 0;
+  while (digits < line.size() && std::isdigit(static_cast<unsigned char>(line[digits]))) ++digits;
+  if (digits == 0) return -1;
+  return std::stoll(line.substr(0, digits));
+}
+
+int64_t JsonStep(const std::string& line) {
+  const std::string key = "{\"step\": ";
+  if (line.rfind(key, 0) != 0) return -1;
+  return LeadingStep(line.substr(key.size()));
+}
+
+}  // namespace
+
+MetricsLog::MetricsLog(std::string path, bool resume) : path_(std::move(path)), resume_(resume) {}
+
+int64_t MetricsLog::Begin(int64_t first_step) {
+  int64_t last_kept = 0;
+  std::vector<std::string> csv_lines, json_lines;
+  if (resume_) {
+    for (const std::string& line : ReadLines(path_ + ".csv")) {
+      const int64_t step = LeadingStep(line);
+      if (step >= first_step) continue;
+      csv_lines.push_back(line);
+      last_kept = std::max(last_kept, step);
+    }
+    for (const std::string& line : ReadLines(path_ + ".jsonl")) {
+      const int64_t step = JsonStep(line);
+      if (step >= 0 && step < first_step) json_lines.push_back(line);
+    }
+  }
+  csv_.open(path_ + ".csv", std::ios::trunc);
+  jsonl_.open(path_ + ".jsonl", std::ios::trunc);
+  if (!csv_ || !jsonl_) throw RuntimeError(fmt::format("cannot write {}.csv", path_));
+  for (const std::string& line : csv_lines) csv_ << line << '\n';
+  for (const std::string& line : json_lines) jsonl_ << line << '\n';
+  open_ = true;
+  return last_kept;
+}
+
+void MetricsLog::Write(int64_t step, const std::vector<std::pair<std::string, double>>& values) {
+  if (!open_) Begin(step);
+  if (columns_.empty()) {
+    columns_.push_back("step");
+    for (const auto& [name, value] : values) columns_.push_back(name);
+    if (csv_.tellp() == 0) csv_ << fmt::format("{}\n", fmt::join(columns_, ","));
+  }
+  if (values.size() + 1 != columns_.size()) {
+    throw RuntimeError(fmt::format("{}.csv: a row has {} values, the header {}", path_,
+                                   values.size() + 1, columns_.size()));
+  }
+  std::string csv_row = fmt::format("{}", step);
+  std::string json_row = fmt::format("{{\"step\": {}", step);
+  for (const auto& [name, value] : values) {
+    const bool finite = std::isfinite(value);
+    csv_row += finite ? fmt::format(",{}", value) : ",";
+    json_row += fmt::format(", \"{}\": {}", name, finite ? fmt::format("{}", value) : "null");
+  }
+  csv_ << csv_row << '\n';
+  jsonl_ << json_row << "}\n";
+  csv_.flush();
+  jsonl_.flush();
+}
+
+}  // namespace stride

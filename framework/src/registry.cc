@@ -1,0 +1,195 @@
+#include "stride/registry.h"
+
+#include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <set>
+#include <sstream>
+
+#include <boost/dll/runtime_symbol_info.hpp>
+#include <boost/dll/shared_library.hpp>
+#include <fmt/format.h>
+
+#include "stride/algorithm.h"
+#include "stride/environment.h"
+#include "stride/error.h"
+#include "stride/reward.h"
+#include "stride/suggest.h"
+
+namespace stride {
+namespace {
+
+namespace fs = std::filesystem;
+
+// libraries stay loaded until the process ends: unloading code that registered
+// LibTorch operators or MuJoCo plugins crashes at exit
+std::vector<boost::dll::shared_library>& LoadedLibraries() {
+  static auto* libraries = new std::vector<boost::dll::shared_library>();
+  return *libraries;
+}
+
+std::vector<std::string> SplitPathList(const std::string& list) {
+  std::vector<std::string> parts;
+  std::stringstream stream(list);
+  std::string part;
+  while (std::getline(stream, part, ':')) {
+    if (!part.empty()) parts.push_back(part);
+  }
+  return parts;
+}
+
+template <typename Factory, typename Made>
+std::unique_ptr<Made> Make(const RegisteredPlugin& plugin, const Params& params) {
+  const Factory& factory = std::get<Factory>(plugin.entry->factory);
+  try {
+    std::unique_ptr<Made> made = factory(params);
+    if (!made) throw RuntimeError("the factory returned nothing");
+    return made;
+  } catch (const std::exception& e) {
+    throw ConfigError(fmt::format("{} plugin '{}' ({}) failed to start: {}",
+                                  PluginKindName(plugin.entry->kind()), plugin.entry->name,
+                                  plugin.library, e.what()));
+  } catch (...) {
+    throw ConfigError(fmt::format("{} plugin '{}' ({}) failed to start with an unknown exception",
+                                  PluginKindName(plugin.entry->kind()), plugin.entry->name,
+                                  plugin.library));
+  }
+}
+
+}  // namespace
+
+std::vector<std::string> PluginRegistry::SearchPath(const std::vector<std::string>& plugin_dirs) {
+  std::vector<std::string> path = plugin_dirs;
+  if (const char* env = std::getenv("STRIDE_PLUGIN_PATH")) {
+    for (const std::string& dir : SplitPathList(env)) path.push_back(dir);
+  }
+  const fs::path executable_dir = boost::dll::program_location().parent_path().string();
+  const fs::path builtin = executable_dir.parent_path() / STRIDE_PLUGIN_SUBDIR;
+  if (fs::is_directory(builtin)) path.push_back(builtin.string());
+  return path;
+}
+
+void PluginRegistry::LoadSearchPath(const std::vector<std::string>& paths) {
+  for (const std::string& entry : paths) {
+    std::error_code ec;
+    const fs::file_status status = fs::status(entry, ec);
+    if (!fs::exists(status)) {
+      throw ConfigError(fmt::format("plugin path '{}' does not exist", entry));
+    }
+    if (fs::is_regular_file(status)) {
+      LoadLibrary(entry);
+      continue;
+    }
+    if (!fs::is_directory(status)) {
+      throw ConfigError(fmt::format(
+          "plugin path '{}' is neither a directory nor a regular file", entry));
+    }
+    std::vector<fs::path> libraries;
+    for (const fs::directory_entry& file : fs::directory_iterator(entry)) {
+      if (file.path().extension() == ".so") libraries.push_back(file.path());
+    }
+    std::sort(libraries.begin(), libraries.end());
+    for (const fs::path& library : libraries) LoadLibrary(library.string());
+  }
+}
+
+void PluginRegistry::LoadLibrary(const std::string& path) {
+  std::error_code ec;
+  if (!fs::is_regular_file(path, ec)) {
+    throw ConfigError(fmt::format("plugin library '{}' is not a regular file", path));
+  }
+  const std::string canonical = fs::canonical(path).string();
+  if (std::find(libraries_.begin(), libraries_.end(), canonical) != libraries_.end()) return;
+
+  // load, then read the plain manifest fields before touching any C++ type
+  boost::dll::shared_library library;
+  try {
+    library.load(canonical, boost::dll::load_mode::rtld_lazy | boost::dll::load_mode::rtld_local);
+  } catch (const std::exception& e) {
+    throw ConfigError(fmt::format("cannot load plugin library '{}': {}", canonical, e.what()));
+  }
+  if (!library.has(STRIDE_PLUGIN_MANIFEST_SYMBOL)) {
+    throw ConfigError(fmt::format(
+        "'{}' is not a stride plugin: it exports no '{}' (define one with STRIDE_PLUGIN)",
+        canonical, STRIDE_PLUGIN_MANIFEST_SYMBOL));
+  }
+  const auto& manifest = library.get<const StridePluginManifest>(STRIDE_PLUGIN_MANIFEST_SYMBOL);
+  if (manifest.abi_version != kPluginAbiVersion) {
+    throw ConfigError(fmt::format(
+        "plugin library '{}' has plugin ABI version {}, this stride expects {}: rebuild the "
+        "plugin against this stride",
+        canonical, manifest.abi_version, kPluginAbiVersion));
+  }
+  const std::string fingerprint = manifest.fingerprint ? manifest.fingerprint : "";
+  if (fingerprint != STRIDE_BUILD_FINGERPRINT) {
+    throw ConfigError(fmt::format(
+        "plugin library '{}' was built for '{}', this stride is '{}': rebuild the plugin "
+        "against this stride",
+        canonical, fingerprint, STRIDE_BUILD_FINGERPRINT));
+  }
+  const std::vector<PluginEntry>* entries = nullptr;
+  try {
+    entries = manifest.entries();
+  } catch (const std::exception& e) {
+    throw ConfigError(fmt::format("plugin library '{}' failed to list its plugins: {}",
+                                  canonical, e.what()));
+  }
+
+  // register its entries; a name may exist once per kind
+  std::vector<RegisteredPlugin> registered = plugins_;
+  for (const PluginEntry& entry : *entries) {
+    for (const RegisteredPlugin& existing : registered) {
+      if (existing.entry->kind() == entry.kind() && existing.entry->name == entry.name) {
+        throw ConfigError(fmt::format("{} plugin '{}' is registered twice: by '{}' and by '{}'",
+                                      PluginKindName(entry.kind()), entry.name,
+                                      existing.library, canonical));
+      }
+    }
+    registered.push_back({&entry, canonical});
+  }
+  plugins_ = std::move(registered);
+  libraries_.push_back(canonical);
+  LoadedLibraries().push_back(std::move(library));
+}
+
+std::vector<std::string> PluginRegistry::Names(PluginKind kind) const {
+  std::vector<std::string> names;
+  for (const RegisteredPlugin& plugin : plugins_) {
+    if (plugin.entry->kind() == kind) names.push_back(plugin.entry->name);
+  }
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+const RegisteredPlugin& PluginRegistry::Find(PluginKind kind, const std::string& name) const {
+  for (const RegisteredPlugin& plugin : plugins_) {
+    if (plugin.entry->kind() == kind && plugin.entry->name == name) return plugin;
+  }
+  const std::vector<std::string> names = Names(kind);
+  throw ConfigError(fmt::format("unknown {} plugin '{}'{}; available: {}", PluginKindName(kind),
+                                name, DidYouMean(name, names),
+                                names.empty() ? "none (check plugin_dirs and STRIDE_PLUGIN_PATH)"
+                                              : fmt::format("{}", fmt::join(names, ", "))));
+}
+
+const RegisteredPlugin* PluginRegistry::FindAnyKind(const std::string& name) const {
+  for (const RegisteredPlugin& plugin : plugins_) {
+    if (plugin.entry->name == name) return &plugin;
+  }
+  return nullptr;
+}
+
+std::unique_ptr<Environment> PluginRegistry::MakeEnvironment(const std::string& name,
+                                                             const Params& params) const {
+  return Make<EnvironmentFactory, Environment>(Find(PluginKind::kEnvironment, name), params);
+}
+std::unique_ptr<RewardTerm> PluginRegistry::MakeReward(const std::string& name,
+                                                       const Params& params) const {
+  return Make<RewardFactory, RewardTerm>(Find(PluginKind::kReward, name), params);
+}
+std::unique_ptr<Algorithm> PluginRegistry::MakeAlgorithm(const std::string& name,
+                                                         const Params& params) const {
+  return Make<AlgorithmFactory, Algorithm>(Find(PluginKind::kAlgorithm, name), params);
+}
+
+}  // namespace stride

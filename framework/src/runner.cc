@@ -1,0 +1,349 @@
+#include "stride/runner.h"
+
+#include <atomic>
+#include <chrono>
+#include <cmath>
+#include <csignal>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "metrics_log.h"
+#include "run_manifest.h"
+#include "stride/error.h"
+#include "stride/registry.h"
+
+namespace stride {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::atomic<bool> g_stop_requested{false};
+
+extern "C" void HandleStopSignal(int) { g_stop_requested.store(true); }
+
+void WriteText(const fs::path& path, const std::string& text) {
+  const fs::path temporary = path.string() + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << text;
+    if (!out) throw RuntimeError(fmt::format("cannot write '{}'", temporary.string()));
+  }
+  fs::rename(temporary, path);
+}
+
+std::string ReadText(const fs::path& path) {
+  std::ifstream in(path);
+  std::stringstream text;
+  text << in.rdbuf();
+  return text.str();
+}
+
+std::string Duration(double seconds) {
+  if (!std::isfinite(seconds) || seconds < 0) return "?";
+  const auto s = static_cast<int64_t>(seconds);
+  if (s >= 3600) return fmt::format("{}h{:02}m", s / 3600, (s % 3600) / 60);
+  if (s >= 60) return fmt::format("{}m{:02}s", s / 60, s % 60);
+  return fmt::format("{}s", s);
+}
+
+double Mean(const std::vector<double>& values) {
+  if (values.empty()) return std::nan("");
+  double sum = 0.0;
+  for (double v : values) sum += v;
+  return sum / static_cast<double>(values.size());
+}
+
+// the TrainContext of one seed's run
+class RunContext : public TrainContext {
+ public:
+  RunContext(const Experiment& experiment, const PluginRegistry& registry, int64_t seed,
+             std::string run_dir, std::string config_toml, bool resume)
+      : experiment_(experiment),
+        registry_(registry),
+        seed_(seed),
+        run_dir_(std::move(run_dir)),
+        config_toml_(std::move(config_toml)),
+        resume_(resume),
+        metrics_(run_dir_ + "/metrics", resume),
+        evaluations_(run_dir_ + "/eval", resume),
+        start_(std::chrono::steady_clock::now()) {
+    env_ = MakeVecEnv(experiment, registry, static_cast<int>(experiment.num_envs),
+                      static_cast<uint64_t>(seed), static_cast<int>(experiment.num_workers));
+  }
+
+  VecEnv& env() override { return *env_; }
+  uint64_t seed() const override { return static_cast<uint64_t>(seed_); }
+  int64_t total_steps() const override { return experiment_.total_steps; }
+  const std::string& run_dir() const override { return run_dir_; }
+  const std::string& config_toml() const override { return config_toml_; }
+  bool stop_requested() const override { return StopRequested(); }
+
+  void LogMetrics(int64_t step, const Metrics& metrics) override {
+    if (!started_) {
+      // a resumed run continues from the last row before this step
+      current_step_ = start_step_ = metrics_.Begin(step);
+      evaluations_.Begin(step);
+      started_ = true;
+    }
+    previous_step_ = current_step_;
+    current_step_ = step;
+    const double elapsed =
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    const double steps_per_second = static_cast<double>(step - start_step_) / std::max(elapsed, 1e-9);
+
+    // episode statistics of the episodes that ended during this update
+    std::vector<double> returns, lengths;
+    std::vector<std::vector<double>> term_returns(env_->reward().terms().size());
+    for (const EpisodeRecord& episode : env_->TakeCompletedEpisodes()) {
+      returns.push_back(episode.total_return);
+      lengths.push_back(static_cast<double>(episode.length));
+      for (size_t t = 0; t < term_returns.size(); ++t) {
+        term_returns[t].push_back(episode.term_returns[t]);
+      }
+      recent_returns_.push_back(episode.total_return);
+    }
+    if (recent_returns_.size() > 20) {
+      recent_returns_.erase(recent_returns_.begin(), recent_returns_.end() - 20);
+    }
+    Metrics row = {{"time_s", elapsed},
+                   {"steps_per_second", steps_per_second},
+                   {"episodes", static_cast<double>(returns.size())},
+                   {"episode_return", Mean(returns)},
+                   {"episode_length", Mean(lengths)}};
+    for (size_t t = 0; t < term_returns.size(); ++t) {
+      row.emplace_back("return/" + env_->reward().terms()[t].name, Mean(term_returns[t]));
+    }
+    row.emplace_back("numerical_failures", static_cast<double>(env_->numerical_failures()));
+    row.insert(row.end(), metrics.begin(), metrics.end());
+    metrics_.Write(step, row);
+    PrintProgress(step, elapsed, steps_per_second);
+  }
+
+  bool EvaluationDue(int64_t step) const override {
+    return Crossed(step, experiment_.eval_every_steps);
+  }
+
+  EvalSummary Evaluate(int64_t step, const Policy& policy) override {
+    if (!eval_env_) {
+      eval_env_ = MakeVecEnv(experiment_, registry_, static_cast<int>(experiment_.eval_episodes),
+                             static_cast<uint64_t>(seed_) ^ 0x5eed5eed5eedULL, 1);
+    }
+    const EvalSummary summary = EvaluatePolicy(*eval_env_, policy);
+    evaluations_.Write(step, {{"episodes", summary.episodes},
+                              {"mean_return", summary.mean_return},
+                              {"std_return", summary.std_return},
+                              {"mean_distance", summary.mean_distance},
+                              {"falls", summary.falls}});
+    std::fprintf(stderr, "[%s seed %lld] evaluation at step %lld: return %.1f +- %.1f, distance %.2f m, falls %d/%d\n",
+                 experiment_.name.c_str(), static_cast<long long>(seed_),
+                 static_cast<long long>(step), summary.mean_return, summary.std_return,
+                 summary.mean_distance, summary.falls, summary.episodes);
+    return summary;
+  }
+
+  bool CheckpointDue(int64_t step) const override {
+    return Crossed(step, experiment_.checkpoint_every_steps);
+  }
+  std::string checkpoint_path() const override { return run_dir_ + "/checkpoints/checkpoint.pt"; }
+  std::string resume_path() const override { return resume_ ? checkpoint_path() : ""; }
+  std::string policy_path() const override { return run_dir_ + "/policy.pt"; }
+
+ private:
+  // the update that reached step crossed a multiple of every (or is the last)
+  bool Crossed(int64_t step, int64_t every) const {
+    if (step >= experiment_.total_steps) return true;
+    return every > 0 && step / every > previous_step_ / every;
+  }
+
+  void PrintProgress(int64_t step, double elapsed, double steps_per_second) {
+    const bool last = step >= experiment_.total_steps;
+    if (!last && elapsed - last_print_ < 2.0) return;
+    last_print_ = elapsed;
+    const double remaining =
+        static_cast<double>(experiment_.total_steps - step) / std::max(steps_per_second, 1e-9);
+    std::fprintf(stderr, "[%s seed %lld] step %lld/%lld (%.0f%%) | %.0f steps/s | ETA %s | return %s\n",
+                 experiment_.name.c_str(), static_cast<long long>(seed_),
+                 static_cast<long long>(step), static_cast<long long>(experiment_.total_steps),
+                 100.0 * static_cast<double>(step) / static_cast<double>(experiment_.total_steps),
+                 steps_per_second, Duration(remaining).c_str(),
+                 recent_returns_.empty() ? "-" : fmt::format("{:.1f}", Mean(recent_returns_)).c_str());
+  }
+
+  const Experiment& experiment_;
+  const PluginRegistry& registry_;
+  int64_t seed_;
+  std::string run_dir_;
+  std::string config_toml_;
+  bool resume_;
+  MetricsLog metrics_;
+  MetricsLog evaluations_;
+  std::chrono::steady_clock::time_point start_;
+  std::unique_ptr<VecEnv> env_;
+  std::unique_ptr<VecEnv> eval_env_;
+  bool started_ = false;
+  int64_t previous_step_ = 0;
+  int64_t current_step_ = 0;
+  int64_t start_step_ = 0;
+  double last_print_ = -1e9;
+  std::vector<double> recent_returns_;
+};
+
+// one seed from a prepared run directory
+RunStatus TrainSeed(const Experiment& experiment, const PluginRegistry& registry, int64_t seed,
+                    const std::string& run_dir, bool resume) {
+  const std::string config_toml = ReadText(fs::path(run_dir) / "config.toml");
+  RunContext context(experiment, registry, seed, run_dir, config_toml, resume);
+  std::unique_ptr<Algorithm> algorithm =
+      registry.MakeAlgorithm(experiment.algorithm.plugin, experiment.algorithm.params);
+  algorithm->Train(context);
+  if (StopRequested()) {
+    std::fprintf(stderr, "stopped; continue with: stride run --resume %s\n", run_dir.c_str());
+    return RunStatus::kStopped;
+  }
+  return RunStatus::kFinished;
+}
+
+// a fresh, empty run directory, or an error that loses nothing
+void PrepareRunDirectory(const fs::path& run_dir, bool force) {
+  std::error_code ec;
+  if (fs::exists(run_dir, ec) && !fs::is_empty(run_dir, ec)) {
+    if (!force) {
+      throw ConfigError(fmt::format(
+          "run directory '{}' already exists: pass --force to replace it, or continue it with "
+          "stride run --resume {}",
+          run_dir.string(), run_dir.string()));
+    }
+    fs::remove_all(run_dir, ec);
+  }
+  fs::create_directories(run_dir / "checkpoints", ec);
+  if (ec) {
+    throw ConfigError(fmt::format("cannot create run directory '{}': {}", run_dir.string(),
+                                  ec.message()));
+  }
+}
+
+int DefaultWorkers() {
+  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+}
+
+}  // namespace
+
+void InstallStopHandlers() {
+  struct sigaction action {};
+  action.sa_handler = HandleStopSignal;
+  sigemptyset(&action.sa_mask);
+  sigaction(SIGINT, &action, nullptr);
+  sigaction(SIGTERM, &action, nullptr);
+}
+
+bool StopRequested() { return g_stop_requested.load(); }
+
+std::unique_ptr<VecEnv> MakeVecEnv(const Experiment& experiment, const PluginRegistry& registry,
+                                   int num_envs, uint64_t seed, int num_workers) {
+  std::vector<std::unique_ptr<Environment>> envs;
+  for (int i = 0; i < num_envs; ++i) {
+    envs.push_back(registry.MakeEnvironment(experiment.environment.plugin,
+                                            experiment.environment.params));
+  }
+  std::vector<RewardFunction::Term> terms;
+  for (const RewardConfig& reward : experiment.rewards) {
+    terms.push_back({reward.plugin, reward.weight, registry.MakeReward(reward.plugin, reward.params)});
+  }
+  auto reward = std::make_shared<const RewardFunction>(std::move(terms), envs[0]->signal_names());
+  return std::make_unique<VecEnv>(std::move(envs), std::move(reward), seed,
+                                  num_workers > 0 ? num_workers : DefaultWorkers());
+}
+
+EvalSummary EvaluatePolicy(VecEnv& env, const Policy& policy) {
+  const int n = env.num_envs();
+  std::vector<float> actions(static_cast<size_t>(n) * env.action_size());
+  std::vector<EpisodeRecord> first(n);
+  std::vector<bool> done(n, false);
+  int remaining = n;
+  env.Reset();
+  while (remaining > 0) {
+    policy(env.observations(), n, actions.data());
+    env.Step(actions.data());
+    // completed episodes arrive in instance order; keep each instance's first
+    const std::vector<EpisodeRecord> records = env.TakeCompletedEpisodes();
+    size_t next = 0;
+    for (int i = 0; i < n; ++i) {
+      if (!env.terminated()[i] && !env.truncated()[i]) continue;
+      const EpisodeRecord& record = records[next++];
+      if (done[i]) continue;
+      first[i] = record;
+      done[i] = true;
+      --remaining;
+    }
+  }
+  EvalSummary summary;
+  summary.episodes = n;
+  double sum = 0.0, sum_sq = 0.0, distance = 0.0;
+  for (const EpisodeRecord& record : first) {
+    sum += record.total_return;
+    sum_sq += record.total_return * record.total_return;
+    distance += record.distance;
+    summary.falls += record.terminated ? 1 : 0;
+  }
+  summary.mean_return = sum / n;
+  summary.std_return = std::sqrt(std::max(0.0, sum_sq / n - summary.mean_return * summary.mean_return));
+  summary.mean_distance = distance / n;
+  return summary;
+}
+
+std::string RunDirectory(const Experiment& experiment, const std::string& output_dir,
+                         int64_t seed) {
+  return (fs::path(output_dir) / experiment.name / fmt::format("seed_{}", seed)).string();
+}
+
+RunStatus RunExperiment(const Experiment& experiment, const PluginRegistry& registry,
+                        const RunOptions& options) {
+  const std::string output_dir = options.output_dir.empty() ? experiment.output_dir : options.output_dir;
+  std::vector<int64_t> seeds = experiment.seeds;
+  if (options.seed) seeds = {*options.seed};
+  for (int64_t seed : seeds) {
+    // each run directory records the experiment of exactly that run
+    Experiment run = experiment;
+    run.seeds = {seed};
+    const std::string run_dir = RunDirectory(run, output_dir, seed);
+    PrepareRunDirectory(run_dir, options.force);
+    const std::string config_toml = ResolvedToml(run);
+    WriteText(fs::path(run_dir) / "config.toml", config_toml);
+    WriteText(fs::path(run_dir) / "manifest.json",
+              RunManifestJson(run, registry, seed, config_toml, options.command, options.versions));
+    std::fprintf(stderr, "[%s seed %lld] run directory %s\n", run.name.c_str(),
+                 static_cast<long long>(seed), run_dir.c_str());
+    if (TrainSeed(run, registry, seed, run_dir, false) == RunStatus::kStopped) {
+      return RunStatus::kStopped;
+    }
+  }
+  return RunStatus::kFinished;
+}
+
+RunStatus ResumeRun(const std::string& run_dir, PluginRegistry& registry) {
+  const fs::path config = fs::path(run_dir) / "config.toml";
+  const fs::path checkpoint = fs::path(run_dir) / "checkpoints" / "checkpoint.pt";
+  std::error_code ec;
+  if (!fs::is_regular_file(config, ec)) {
+    throw ConfigError(fmt::format("'{}' is not a run directory: it has no config.toml", run_dir));
+  }
+  if (fs::exists(fs::path(run_dir) / "policy.pt", ec)) {
+    throw ConfigError(fmt::format("run '{}' has already finished (it has policy.pt)", run_dir));
+  }
+  if (!fs::is_regular_file(checkpoint, ec)) {
+    throw ConfigError(fmt::format("run '{}' has no checkpoint to resume from ({} is missing)",
+                                  run_dir, checkpoint.string()));
+  }
+  const Experiment experiment = LoadExperiment(config.string(), {}, registry);
+  const int64_t seed = experiment.seeds.front();
+  std::fprintf(stderr, "[%s seed %lld] resuming %s\n", experiment.name.c_str(),
+               static_cast<long long>(seed), run_dir.c_str());
+  return TrainSeed(experiment, registry, seed, run_dir, true);
+}
+
+}  // namespace stride

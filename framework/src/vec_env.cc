@@ -1,0 +1,282 @@
+#include "stride/vec_env.h"
+
+#include <algorithm>
+#include <cmath>
+#include <condition_variable>
+#include <cstring>
+#include <functional>
+#include <limits>
+#include <mutex>
+#include <thread>
+
+#include <fmt/format.h>
+
+#include "stride/error.h"
+
+namespace stride {
+
+// persistent threads that run one function over contiguous slices of [0, n)
+class VecEnv::WorkerPool {
+ public:
+  WorkerPool(int num_workers, int n) : n_(n) {
+    for (int w = 1; w < num_workers; ++w) {
+      threads_.emplace_back([this, w, num_workers] { Loop(w, num_workers); });
+    }
+  }
+  ~WorkerPool() {
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      shutdown_ = true;
+      ++generation_;
+    }
+    start_.notify_all();
+    for (std::thread& t : threads_) t.join();
+  }
+  int size() const { return static_cast<int>(threads_.size()) + 1; }
+
+  // runs job(begin, end) on every slice; the calling thread takes slice 0
+  void Run(const std::function<void(int, int)>& job) {
+    const int workers = size();
+    if (workers == 1) {
+      job(0, n_);
+      return;
+    }
+    {
+      std::lock_guard<std::mutex> lock(mutex_);
+      job_ = &job;
+      pending_ = workers - 1;
+      ++generation_;
+    }
+    start_.notify_all();
+    auto [begin, end] = Slice(0, workers);
+    job(begin, end);
+    std::unique_lock<std::mutex> lock(mutex_);
+    done_.wait(lock, [this] { return pending_ == 0; });
+  }
+
+ private:
+  std::pair<int, int> Slice(int w, int workers) const {
+    return {n_ * w / workers, n_ * (w + 1) / workers};
+  }
+  void Loop(int w, int workers) {
+    uint64_t seen = 0;
+    while (true) {
+      const std::function<void(int, int)>* job;
+      {
+        std::unique_lock<std::mutex> lock(mutex_);
+        start_.wait(lock, [&] { return generation_ != seen; });
+        seen = generation_;
+        if (shutdown_) return;
+        job = job_;
+      }
+      auto [begin, end] = Slice(w, workers);
+      (*job)(begin, end);
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        if (--pending_ == 0) done_.notify_one();
+      }
+    }
+  }
+
+  int n_;
+  std::vector<std::thread> threads_;
+  std::mutex mutex_;
+  std::condition_variable start_, done_;
+  const std::function<void(int, int)>* job_ = nullptr;
+  uint64_t generation_ = 0;
+  int pending_ = 0;
+  bool shutdown_ = false;
+};
+
+namespace {
+
+uint64_t SplitMix64(uint64_t x) {
+  x += 0x9e3779b97f4a7c15ULL;
+  x = (x ^ (x >> 30)) * 0xbf58476d1ce4e5b9ULL;
+  x = (x ^ (x >> 27)) * 0x94d049bb133111ebULL;
+  return x ^ (x >> 31);
+}
+
+template <typename T>
+void Append(std::vector<uint8_t>& out, const T& value) {
+  const auto* bytes = reinterpret_cast<const uint8_t*>(&value);
+  out.insert(out.end(), bytes, bytes + sizeof(T));
+}
+
+template <typename T>
+T Read(const std::vector<uint8_t>& in, size_t& offset) {
+  if (offset + sizeof(T) > in.size()) {
+    throw RuntimeError("vectorized environment state is truncated");
+  }
+  T value;
+  std::memcpy(&value, in.data() + offset, sizeof(T));
+  offset += sizeof(T);
+  return value;
+}
+
+}  // namespace
+
+VecEnv::VecEnv(std::vector<std::unique_ptr<Environment>> envs,
+               std::shared_ptr<const RewardFunction> reward, uint64_t seed, int num_workers)
+    : envs_(std::move(envs)), reward_(std::move(reward)), seed_(seed) {
+  if (envs_.empty()) throw ConfigError("a vectorized environment needs at least one instance");
+  num_envs_ = static_cast<int>(envs_.size());
+  obs_size_ = envs_[0]->observation_space().size();
+  act_size_ = envs_[0]->action_space().size();
+  const std::vector<std::string>& signal_names = envs_[0]->signal_names();
+  num_signals_ = static_cast<int>(signal_names.size());
+  for (int s = 0; s < num_signals_; ++s) {
+    if (signal_names[s] == "forward_velocity") forward_velocity_signal_ = s;
+  }
+  const size_t num_terms = reward_->terms().size();
+
+  obs_.assign(static_cast<size_t>(num_envs_) * obs_size_, 0.0f);
+  final_obs_.assign(obs_.size(), 0.0f);
+  rewards_.assign(num_envs_, 0.0f);
+  terminated_.assign(num_envs_, 0);
+  truncated_.assign(num_envs_, 0);
+  failed_.assign(num_envs_, 0);
+  signals_.assign(static_cast<size_t>(num_envs_) * num_signals_, 0.0);
+  term_values_.assign(num_envs_ * num_terms, 0.0);
+  episodes_.resize(num_envs_);
+  finished_.resize(num_envs_);
+  for (Episode& e : episodes_) e.term_returns.assign(num_terms, 0.0);
+
+  num_workers = std::clamp(num_workers, 1, num_envs_);
+  pool_ = std::make_unique<WorkerPool>(num_workers, num_envs_);
+}
+
+VecEnv::~VecEnv() = default;
+
+int VecEnv::num_workers() const { return pool_->size(); }
+const Space& VecEnv::observation_space() const { return envs_[0]->observation_space(); }
+const Space& VecEnv::action_space() const { return envs_[0]->action_space(); }
+
+uint64_t VecEnv::EpisodeSeed(int instance, uint64_t episode) const {
+  return SplitMix64(SplitMix64(SplitMix64(seed_) ^ static_cast<uint64_t>(instance)) ^ episode);
+}
+
+void VecEnv::ResetInstance(int i) {
+  Episode& e = episodes_[i];
+  float* obs = obs_.data() + static_cast<size_t>(i) * obs_size_;
+  envs_[i]->Reset(EpisodeSeed(i, e.index), obs);
+  e.total_return = 0.0;
+  e.length = 0;
+  std::fill(e.term_returns.begin(), e.term_returns.end(), 0.0);
+  e.distance = 0.0;
+}
+
+void VecEnv::Reset() {
+  for (Episode& e : episodes_) e.index = 0;
+  pool_->Run([this](int begin, int end) {
+    for (int i = begin; i < end; ++i) ResetInstance(i);
+  });
+  completed_.clear();
+}
+
+void VecEnv::StepRange(int begin, int end) {
+  const size_t num_terms = reward_->terms().size();
+  for (int i = begin; i < end; ++i) {
+    float* obs = obs_.data() + static_cast<size_t>(i) * obs_size_;
+    double* signals = signals_.data() + static_cast<size_t>(i) * num_signals_;
+    double* terms = term_values_.data() + i * num_terms;
+    Episode& e = episodes_[i];
+
+    // step and score
+    const StepResult result =
+        envs_[i]->Step(actions_ + static_cast<size_t>(i) * act_size_, obs, signals);
+    const double reward = reward_->Evaluate(signals, terms);
+    rewards_[i] = static_cast<float>(reward);
+    terminated_[i] = result.terminated || result.numerical_failure;
+    truncated_[i] = result.truncated && !terminated_[i];
+    failed_[i] = result.numerical_failure;
+
+    // accumulate the episode
+    if (forward_velocity_signal_ >= 0) {
+      e.distance += signals[forward_velocity_signal_] * envs_[i]->dt();
+    }
+    e.total_return += reward;
+    e.length += 1;
+    for (size_t t = 0; t < num_terms; ++t) e.term_returns[t] += terms[t];
+    if (!terminated_[i] && !truncated_[i]) continue;
+
+    // record it and start the next one
+    EpisodeRecord& record = finished_[i];
+    record.total_return = e.total_return;
+    record.length = e.length;
+    record.term_returns = e.term_returns;
+    record.terminated = terminated_[i];
+    record.numerical_failure = result.numerical_failure;
+    record.distance = forward_velocity_signal_ >= 0
+                          ? e.distance
+                          : std::numeric_limits<double>::quiet_NaN();
+    std::memcpy(final_obs_.data() + static_cast<size_t>(i) * obs_size_, obs,
+                sizeof(float) * obs_size_);
+    e.index += 1;
+    ResetInstance(i);
+  }
+}
+
+void VecEnv::Step(const float* actions) {
+  actions_ = actions;
+  pool_->Run([this](int begin, int end) { StepRange(begin, end); });
+  for (int i = 0; i < num_envs_; ++i) {
+    if (!terminated_[i] && !truncated_[i]) continue;
+    if (failed_[i]) ++numerical_failures_;
+    completed_.push_back(finished_[i]);
+  }
+}
+
+std::vector<EpisodeRecord> VecEnv::TakeCompletedEpisodes() {
+  std::vector<EpisodeRecord> out;
+  out.swap(completed_);
+  return out;
+}
+
+// layout: per instance, the episode counters then the environment's own state
+std::vector<uint8_t> VecEnv::SaveState() const {
+  std::vector<uint8_t> out;
+  Append(out, static_cast<uint64_t>(num_envs_));
+  for (int i = 0; i < num_envs_; ++i) {
+    const Episode& e = episodes_[i];
+    Append(out, e.index);
+    Append(out, e.total_return);
+    Append(out, e.length);
+    Append(out, e.distance);
+    for (double r : e.term_returns) Append(out, r);
+    for (int k = 0; k < obs_size_; ++k) Append(out, obs_[static_cast<size_t>(i) * obs_size_ + k]);
+    const std::vector<uint8_t> env_state = envs_[i]->SaveState();
+    Append(out, static_cast<uint64_t>(env_state.size()));
+    out.insert(out.end(), env_state.begin(), env_state.end());
+  }
+  Append(out, numerical_failures_);
+  return out;
+}
+
+void VecEnv::LoadState(const std::vector<uint8_t>& state) {
+  size_t offset = 0;
+  const auto n = Read<uint64_t>(state, offset);
+  if (n != static_cast<uint64_t>(num_envs_)) {
+    throw RuntimeError(fmt::format(
+        "saved state holds {} environments, this run has {}", n, num_envs_));
+  }
+  for (int i = 0; i < num_envs_; ++i) {
+    Episode& e = episodes_[i];
+    e.index = Read<uint64_t>(state, offset);
+    e.total_return = Read<double>(state, offset);
+    e.length = Read<int64_t>(state, offset);
+    e.distance = Read<double>(state, offset);
+    for (double& r : e.term_returns) r = Read<double>(state, offset);
+    for (int k = 0; k < obs_size_; ++k) {
+      obs_[static_cast<size_t>(i) * obs_size_ + k] = Read<float>(state, offset);
+    }
+    const auto size = Read<uint64_t>(state, offset);
+    if (offset + size > state.size()) throw RuntimeError("vectorized environment state is truncated");
+    envs_[i]->LoadState(std::vector<uint8_t>(state.begin() + offset, state.begin() + offset + size));
+    offset += size;
+  }
+  numerical_failures_ = Read<int64_t>(state, offset);
+  completed_.clear();
+}
+
+}  // namespace stride

@@ -1,0 +1,26 @@
+// Runs the stride executable and captures what it printed, for tests.
+#ifndef STRIDE_TESTS_FRAMEWORK_CLI_RUNNER_H_
+#define STRIDE_TESTS_FRAMEWORK_CLI_RUNNER_H_
+
+#include <string>
+
+namespace stride::testing {
+
+struct CliResult {
+  int exit_code = -1;
+  std::string out;
+  std::string err;
+};
+
+// `stride <arguments>` run by the shell (arguments are shell words), with
+// STRIDE_PLUGIN_PATH unset unless environment sets it ("NAME=value ...")
+CliResult RunStride(const std::string& arguments, const std::string& environment = "");
+
+// a fresh directory under the test temporary directory
+std::string TempDir(const std::string& name);
+void WriteFile(const std::string& path, const std::string& text);
+std::string ReadFile(const std::string& path);
+
+}  // namespace stride::testing
+
+#endif  // STRIDE_TESTS_FRAMEWORK_CLI_RUNNER_H_

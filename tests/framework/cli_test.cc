@@ -1,0 +1,313 @@
+// The stride executable: every configuration and plugin error names where it
+// is and exits with code 2; runtime failures exit with 1.
+#include <filesystem>
+#include <string>
+
+#include <gtest/gtest.h>
+
+#include "cli_runner.h"
+
+namespace stride::testing {
+namespace {
+
+namespace fs = std::filesystem;
+using ::testing::HasSubstr;
+
+// a small valid experiment; line numbers matter to the tests below
+std::string Experiment(const std::string& experiment_extra = "",
+                       const std::string& algorithm_extra = "") {
+  return "[experiment]\n"                     // 1
+         "name = \"tiny\"\n"                   // 2
+         "total_steps = 256\n"                 // 3
+         "checkpoint_every_steps = 0\n"        // 4
+         + experiment_extra +                  //
+         "\n[environment]\n"
+         "plugin = \"pendulum\"\n"
+         "num_envs = 2\n"
+         "\n[[reward]]\n"
+         "plugin = \"alive_bonus\"\n"
+         "\n[algorithm]\n"
+         "plugin = \"ppo\"\n"
+         "num_steps = 64\n"
+         "num_minibatches = 2\n"
+         "update_epochs = 1\n"
+         + algorithm_extra +
+         "\n[evaluation]\n"
+         "episodes = 2\n";
+}
+
+std::string WriteExperiment(const std::string& name, const std::string& text) {
+  const std::string path = TempDir(name) + "/experiment.toml";
+  WriteFile(path, text);
+  return path;
+}
+
+// the line of the first occurrence of needle, 1-based
+int LineOf(const std::string& text, const std::string& needle) {
+  const size_t at = text.find(needle);
+  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(at), '\n'));
+}
+
+TEST(CliTest, HelpAndVersionSucceed) {
+  CliResult help = RunStride("--help");
+  EXPECT_EQ(help.exit_code, 0);
+  EXPECT_THAT(help.out, HasSubstr("usage: stride"));
+  CliResult version = RunStride("--version");
+  EXPECT_EQ(version.exit_code, 0);
+  EXPECT_THAT(version.out, HasSubstr("mujoco 2.2.2"));
+}
+
+TEST(CliTest, UnknownCommandAndOptionAreUsageErrors) {
+  CliResult command = RunStride("rnu x.toml");
+  EXPECT_EQ(command.exit_code, 2);
+  EXPECT_THAT(command.err, HasSubstr("unknown command 'rnu' (did you mean 'run'?)"));
+  CliResult option = RunStride("run x.toml --forse");
+  EXPECT_EQ(option.exit_code, 2);
+  EXPECT_THAT(option.err, HasSubstr("unknown option '--forse' (did you mean '--force'?)"));
+  CliResult missing = RunStride("validate");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.err, HasSubstr("missing experiment file"));
+}
+
+TEST(CliTest, ValidExperimentValidates) {
+  const std::string path = WriteExperiment("valid", Experiment());
+  CliResult result = RunStride("validate " + path);
+  EXPECT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("ok"));
+  EXPECT_THAT(result.out, HasSubstr("tiny/seed_0"));
+}
+
+TEST(CliTest, MissingFileNamesIt) {
+  CliResult result = RunStride("validate /nonexistent/x.toml");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("/nonexistent/x.toml: cannot read the experiment file"));
+}
+
+TEST(CliTest, TomlSyntaxErrorHasLineAndColumn) {
+  const std::string path = WriteExperiment("syntax", "[experiment]\nname = \"tiny\nseeds = [0]\n");
+  CliResult result = RunStride("validate " + path);
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr(path + ":2:"));
+  EXPECT_THAT(result.err, HasSubstr("TOML syntax error"));
+}
+
+TEST(CliTest, UnknownKeySuggestsTheNearestName) {
+  const std::string text = Experiment("", "clip_epsiln = 0.1\n");
+  const std::string path = WriteExperiment("unknown_key", text);
+  CliResult result = RunStride("validate " + path);
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err,
+              HasSubstr(path + ":" + std::to_string(LineOf(text, "clip_epsiln")) +
+                        ":1: unknown key 'algorithm.clip_epsiln' (did you mean 'clip_epsilon'?)"));
+}
+
+TEST(CliTest, UnknownTableSuggestsTheNearestName) {
+  const std::string text = Experiment() + "\n[evalaution]\nepisodes = 3\n";
+  const std::string path = WriteExperiment("unknown_table", text);
+  CliResult result = RunStride("validate " + path);
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("unknown table 'evalaution' (did you mean 'evaluation'?)"));
+}
+
+TEST(CliTest, WrongTypeSaysWhatWasExpected) {
+  const std::string text = Experiment("", "clip_epsilon = \"wide\"\n");
+  const std::string path = WriteExperiment("wrong_type", text);
+  CliResult result = RunStride("validate " + path);
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr(path + ":" + std::to_string(LineOf(text, "clip_epsilon")) +
+                                    ":16: 'algorithm.clip_epsilon' must be a float, got string "
+                                    "\"wide\""));
+}
+
+TEST(CliTest, OutOfRangeSaysTheRange) {
+  const std::string text = Experiment("", "gamma = 1.5\n");
+  const std::string path = WriteExperiment("out_of_range", text);
+  CliResult result = RunStride("validate " + path);
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr(":" + std::to_string(LineOf(text, "gamma")) +
+                                    ":9: 'algorithm.gamma' = 1.5 is out of range: must be in [0"));
+}
+
+TEST(CliTest, MissingRequiredKeyNamesIt) {
+  std::string text = Experiment();
+  text.replace(text.find("name = \"tiny\"\n"), 14, "");
+  const std::string path = WriteExperiment("missing_key", text);
+  CliResult result = RunStride("validate " + path);
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr(path + ":1:1: missing required key 'experiment.name'"));
+}
+
+TEST(CliTest, UnsafeExperimentNameIsRefused) {
+  std::string text = Experiment();
+  text.replace(text.find("\"tiny\""), 6, "\"../escape\"");
+  const std::string path = WriteExperiment("unsafe_name", text);
+  CliResult result = RunStride("validate " + path);
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("'experiment.name' = \"../escape\" must be a plain name"));
+}
+
+TEST(CliTest, OverridesAreValidatedAndNamed) {
+  const std::string path = WriteExperiment("overrides", Experiment());
+  CliResult wrong_type = RunStride("validate " + path + " --set algorithm.clip_epsilon=wide");
+  EXPECT_EQ(wrong_type.exit_code, 2);
+  EXPECT_THAT(wrong_type.err, HasSubstr("--set algorithm.clip_epsilon=wide: 'algorithm.clip_epsilon' "
+                                        "must be a float, got string \"wide\""));
+  CliResult unknown = RunStride("validate " + path + " --set algorithm.clip_epsiln=0.1");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_THAT(unknown.err, HasSubstr("--set algorithm.clip_epsiln=0.1: unknown key "
+                                     "'algorithm.clip_epsiln' (did you mean 'clip_epsilon'?)"));
+  CliResult reward = RunStride("validate " + path + " --set reward.alive_bonus.weight=2 "
+                               "--set algorithm.clip_epsilon=0.3");
+  EXPECT_EQ(reward.exit_code, 0) << reward.err;
+  CliResult no_reward = RunStride("validate " + path + " --set reward.ctrl_cost.weight=2");
+  EXPECT_EQ(no_reward.exit_code, 2);
+  EXPECT_THAT(no_reward.err, HasSubstr("no [[reward]] 'ctrl_cost'"));
+}
+
+TEST(CliTest, UnknownPluginListsTheAvailableOnes) {
+  std::string text = Experiment();
+  text.replace(text.find("\"ppo\""), 5, "\"ppp\"");
+  const std::string path = WriteExperiment("unknown_plugin", text);
+  CliResult result = RunStride("validate " + path);
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr(":" + std::to_string(LineOf(text, "\"ppp\"")) +
+                                    ":10: unknown algorithm plugin 'ppp' (did you mean 'ppo'?); "
+                                    "available: ppo, vpg"));
+}
+
+// an experiment whose plugin_dirs holds one test-only plugin directory
+CliResult ValidateWithPluginDir(const std::string& name, const std::string& dir,
+                                const std::string& reward = "alive_bonus") {
+  std::string text = Experiment("plugin_dirs = [\"" + dir + "\"]\n");
+  text.replace(text.find("\"alive_bonus\""), 13, "\"" + reward + "\"");
+  return RunStride("validate " + WriteExperiment(name, text));
+}
+
+TEST(CliTest, LibraryWithoutManifestIsNamed) {
+  CliResult result = ValidateWithPluginDir("no_manifest", STRIDE_TEST_PLUGIN_DIR "/no_manifest");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("stride_test_no_manifest.so' is not a stride plugin: it "
+                                    "exports no 'stride_plugin_manifest'"));
+}
+
+TEST(CliTest, AbiMismatchNamesFileAndBothVersions) {
+  CliResult result = ValidateWithPluginDir("wrong_abi", STRIDE_TEST_PLUGIN_DIR "/wrong_abi");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("stride_test_wrong_abi.so' has plugin ABI version 99, this "
+                                    "stride expects 1"));
+}
+
+TEST(CliTest, FingerprintMismatchNamesBothBuilds) {
+  CliResult result =
+      ValidateWithPluginDir("wrong_fingerprint", STRIDE_TEST_PLUGIN_DIR "/wrong_fingerprint");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("stride_test_wrong_fingerprint.so' was built for 'stride "
+                                    "0.0.1; gcc 4.8; cxx11abi 0; libtorch 1.0.0', this stride is "
+                                    "'stride 0.1.0"));
+}
+
+TEST(CliTest, DuplicateNamesNameBothFiles) {
+  CliResult result = ValidateWithPluginDir("duplicate", STRIDE_TEST_PLUGIN_DIR "/duplicate");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("reward plugin 'duplicate_term' is registered twice: by '"));
+  EXPECT_THAT(result.err, HasSubstr("stride_test_duplicate_first.so' and by '"));
+  EXPECT_THAT(result.err, HasSubstr("stride_test_duplicate_second.so'"));
+}
+
+TEST(CliTest, ThrowingFactoryNamesPluginAndMessage) {
+  CliResult result = ValidateWithPluginDir(
+      "throwing", STRIDE_TEST_PLUGIN_DIR "/throwing_factory", "throwing_term");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("reward plugin 'throwing_term' ("));
+  EXPECT_THAT(result.err, HasSubstr("failed to start: the sensor calibration is missing"));
+}
+
+TEST(CliTest, PluginPathThatIsNotARegularFileIsRefused) {
+  const std::string dir = TempDir("not_regular");
+  fs::create_directories(dir + "/looks_like_a_library.so");
+  CliResult in_dir = ValidateWithPluginDir("not_regular_dir", dir);
+  EXPECT_EQ(in_dir.exit_code, 2);
+  EXPECT_THAT(in_dir.err, HasSubstr("looks_like_a_library.so' is not a regular file"));
+  CliResult device = ValidateWithPluginDir("not_regular_device", "/dev/null");
+  EXPECT_EQ(device.exit_code, 2);
+  EXPECT_THAT(device.err, HasSubstr("'/dev/null' is neither a directory nor a regular file"));
+  CliResult missing = ValidateWithPluginDir("missing_dir", "no/such/dir");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.err, HasSubstr("plugin directory '"));
+  EXPECT_THAT(missing.err, HasSubstr("no/such/dir' does not exist"));
+}
+
+TEST(CliTest, PluginPathEnvironmentVariableIsSearched) {
+  const std::string path = WriteExperiment("env_path", Experiment());
+  CliResult result = RunStride("validate " + path);
+  ASSERT_EQ(result.exit_code, 0);
+  CliResult broken = RunStride("validate " + path,
+                               "STRIDE_PLUGIN_PATH=" STRIDE_TEST_PLUGIN_DIR "/wrong_abi");
+  EXPECT_EQ(broken.exit_code, 2);
+  EXPECT_THAT(broken.err, HasSubstr("has plugin ABI version 99"));
+}
+
+TEST(CliTest, PluginsListsAndDescribesEveryPlugin) {
+  CliResult list = RunStride("plugins");
+  ASSERT_EQ(list.exit_code, 0);
+  for (const char* name : {"biped", "pendulum", "alive_bonus", "forward_velocity", "ctrl_cost",
+                           "trunk_upright", "energy", "ppo", "vpg"}) {
+    EXPECT_THAT(list.out, HasSubstr(name));
+    CliResult describe = RunStride(std::string("plugins describe ") + name);
+    EXPECT_EQ(describe.exit_code, 0) << name << ": " << describe.err;
+    EXPECT_THAT(describe.out, HasSubstr("parameters of its"));
+  }
+  CliResult ppo = RunStride("plugins describe ppo");
+  EXPECT_THAT(ppo.out, HasSubstr("clip_epsilon"));
+  EXPECT_THAT(ppo.out, HasSubstr("float"));
+  EXPECT_THAT(ppo.out, HasSubstr("0.2"));
+  CliResult unknown = RunStride("plugins describe bipd");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_THAT(unknown.err, HasSubstr("unknown plugin 'bipd' (did you mean 'biped'?)"));
+}
+
+TEST(CliTest, RunWritesResolvedConfigThatReproducesTheRun) {
+  const std::string dir = TempDir("reproduce");
+  const std::string path = WriteExperiment("reproduce_src", Experiment());
+  CliResult first = RunStride("run " + path + " --out " + dir + "/a");
+  ASSERT_EQ(first.exit_code, 0) << first.err;
+  const std::string run_a = dir + "/a/tiny/seed_0";
+  for (const char* file : {"config.toml", "manifest.json", "metrics.csv", "eval.csv", "policy.pt"}) {
+    EXPECT_TRUE(fs::exists(run_a + "/" + file)) << file;
+  }
+  const std::string manifest = ReadFile(run_a + "/manifest.json");
+  for (const char* key : {"\"config_hash\"", "\"build_id\"", "\"mujoco\"", "\"libtorch\"",
+                          "\"host\"", "\"start_time\"", "pendulum", "alive_bonus"}) {
+    EXPECT_THAT(manifest, HasSubstr(key));
+  }
+
+  // the resolved config, fed back, gives the same resolved config and metrics
+  CliResult second = RunStride("run " + run_a + "/config.toml --out " + dir + "/b");
+  ASSERT_EQ(second.exit_code, 0) << second.err;
+  const std::string run_b = dir + "/b/tiny/seed_0";
+  EXPECT_EQ(ReadFile(run_a + "/config.toml"), ReadFile(run_b + "/config.toml"));
+  EXPECT_THAT(ReadFile(run_a + "/config.toml"), HasSubstr("clip_epsilon = 0.2"));
+}
+
+TEST(CliTest, ExistingRunIsNeverOverwrittenSilently) {
+  const std::string dir = TempDir("no_overwrite");
+  const std::string path = WriteExperiment("no_overwrite_src", Experiment());
+  ASSERT_EQ(RunStride("run " + path + " --out " + dir).exit_code, 0);
+  const std::string metrics = ReadFile(dir + "/tiny/seed_0/metrics.csv");
+  CliResult again = RunStride("run " + path + " --out " + dir);
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_THAT(again.err, HasSubstr("already exists: pass --force"));
+  EXPECT_EQ(ReadFile(dir + "/tiny/seed_0/metrics.csv"), metrics);
+  CliResult forced = RunStride("run " + path + " --out " + dir + " --force");
+  EXPECT_EQ(forced.exit_code, 0) << forced.err;
+}
+
+TEST(CliTest, UnwritableOutputDirectoryIsAConfigError) {
+  const std::string path = WriteExperiment("unwritable", Experiment());
+  CliResult result = RunStride("run " + path + " --out /proc/stride_cannot_write_here");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("cannot create run directory '/proc/stride_cannot_write_here/tiny/seed_0'"));
+}
+
+}  // namespace
+}  // namespace stride::testing

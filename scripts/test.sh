@@ -1,0 +1,6 @@
+#!/usr/bin/env bash
+# Installs, builds and runs the whole test suite.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+bash scripts/build.sh
+ctest --preset release -j "$(nproc)"

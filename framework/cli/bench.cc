@@ -50,26 +50,52 @@ std::vector<float> RandomActions(const Space& space, int count, uint64_t seed) {
   return actions;
 }
 
-// raw mj_step of the environment's model: env steps/s equivalent on `threads` threads
-double RawEnvStepsPerSecond(const mjModel* model, int frame_skip, int env_steps, int threads) {
+// the simulation states an environment visits, with the controls it applied
+struct Trace {
+  int steps = 0;
+  std::vector<double> qpos, qvel, act, ctrl;
+};
+
+Trace RecordTrace(Environment& env, const std::vector<float>& actions, int steps) {
+  const mjModel* m = reinterpret_cast<const mjModel*>(env.mujoco_model());
+  const mjData* d = reinterpret_cast<const mjData*>(env.mujoco_data());
+  Trace trace;
+  trace.steps = steps;
+  std::vector<float> obs(env.observation_space().size());
+  std::vector<double> signals(env.signal_names().size());
+  env.Reset(0, obs.data());
+  for (int t = 0; t < steps; ++t) {
+    trace.qpos.insert(trace.qpos.end(), d->qpos, d->qpos + m->nq);
+    trace.qvel.insert(trace.qvel.end(), d->qvel, d->qvel + m->nv);
+    trace.act.insert(trace.act.end(), d->act, d->act + m->na);
+    const StepResult r = env.Step(actions.data() + static_cast<size_t>(t) * env.action_space().size(),
+                                  obs.data(), signals.data());
+    trace.ctrl.insert(trace.ctrl.end(), d->ctrl, d->ctrl + m->nu);
+    if (r.terminated || r.truncated) env.Reset(t + 1, obs.data());
+  }
+  return trace;
+}
+
+// raw mj_step from the traced states: env steps/s equivalent on `threads` threads
+double RawEnvStepsPerSecond(const mjModel* m, const Trace& trace, int frame_skip, int threads) {
   auto run = [&] {
     std::vector<std::thread> workers;
     for (int w = 0; w < threads; ++w) {
-      workers.emplace_back([&, w] {
-        mjData* data = mj_makeData(model);
-        std::mt19937_64 rng(w);
-        std::uniform_real_distribution<double> unit(-1.0, 1.0);
-        for (int t = 0; t < env_steps; ++t) {
-          for (int j = 0; j < model->nu; ++j) data->ctrl[j] = unit(rng);
-          for (int k = 0; k < frame_skip; ++k) mj_step(model, data);
-          if (t % 1000 == 999) mj_resetData(model, data);
+      workers.emplace_back([&] {
+        mjData* d = mj_makeData(m);
+        for (int t = 0; t < trace.steps; ++t) {
+          std::copy_n(trace.qpos.data() + static_cast<size_t>(t) * m->nq, m->nq, d->qpos);
+          std::copy_n(trace.qvel.data() + static_cast<size_t>(t) * m->nv, m->nv, d->qvel);
+          std::copy_n(trace.act.data() + static_cast<size_t>(t) * m->na, m->na, d->act);
+          std::copy_n(trace.ctrl.data() + static_cast<size_t>(t) * m->nu, m->nu, d->ctrl);
+          for (int k = 0; k < frame_skip; ++k) mj_step(m, d);
         }
-        mj_deleteData(data);
+        mj_deleteData(d);
       });
     }
     for (std::thread& worker : workers) worker.join();
   };
-  return BestRate(3, static_cast<double>(env_steps) * threads, run);
+  return BestRate(3, static_cast<double>(trace.steps) * threads, run);
 }
 
 double VecEnvStepsPerSecond(VecEnv& env, int iterations) {
@@ -101,9 +127,10 @@ int BenchEnv(const Args& args) {
   std::printf("environment %s: %d mj_step per env step (timestep %g s), %d cores\n", name.c_str(),
               frame_skip, model->opt.timestep, cores);
 
-  // one thread: raw stepping against the environment's Step
-  const double raw1 = RawEnvStepsPerSecond(model, frame_skip, steps, 1);
+  // one thread: the environment's Step against raw mj_step over the same states
   const std::vector<float> actions = RandomActions(env->action_space(), steps, 2);
+  const Trace trace = RecordTrace(*env, actions, steps);
+  const double raw1 = RawEnvStepsPerSecond(model, trace, frame_skip, 1);
   std::vector<float> obs(env->observation_space().size());
   std::vector<double> signals(env->signal_names().size());
   const double env1 = BestRate(3, steps, [&] {
@@ -111,7 +138,7 @@ int BenchEnv(const Args& args) {
     for (int t = 0; t < steps; ++t) {
       const StepResult r = env->Step(actions.data() + static_cast<size_t>(t) * env->action_space().size(),
                                      obs.data(), signals.data());
-      if (r.terminated || r.truncated) env->Reset(t, obs.data());
+      if (r.terminated || r.truncated) env->Reset(t + 1, obs.data());
     }
   });
 
@@ -127,9 +154,9 @@ int BenchEnv(const Args& args) {
   };
   const double vec1 = vec(1);
   const double vec_all = vec(cores);
-  const double raw_all = RawEnvStepsPerSecond(model, frame_skip, steps, cores);
+  const double raw_all = RawEnvStepsPerSecond(model, trace, frame_skip, cores);
 
-  std::printf("%-42s %10.0f env steps/s\n", "raw mj_step, 1 thread", raw1);
+  std::printf("%-42s %10.0f env steps/s\n", "raw mj_step (same states), 1 thread", raw1);
   std::printf("%-42s %10.0f env steps/s  %.3f of raw (overhead %.1f%%)\n",
               "Environment::Step, 1 thread", env1, env1 / raw1, 100.0 * (1.0 - env1 / raw1));
   std::printf("%-42s %10.0f env steps/s  %.3f of raw\n",
@@ -187,7 +214,8 @@ int BenchTrain(const Args& args) {
   const mjModel* model = reinterpret_cast<const mjModel*>(env->mujoco_model());
   if (!model) throw ConfigError("bench train: the experiment's environment is not a MuJoCo model");
   const int frame_skip = static_cast<int>(std::lround(env->dt() / model->opt.timestep));
-  const double raw = RawEnvStepsPerSecond(model, frame_skip, 20'000, cores);
+  const Trace trace = RecordTrace(*env, RandomActions(env->action_space(), 20'000, 2), 20'000);
+  const double raw = RawEnvStepsPerSecond(model, trace, frame_skip, cores);
   std::printf("%-44s %10.0f env steps/s\n", fmt::format("training ({} steps, {} envs, {} workers)",
               steps, experiment.num_envs, experiment.num_workers).c_str(), train);
   std::printf("%-44s %10.0f env steps/s\n", fmt::format("raw mj_step, {} threads", cores).c_str(), raw);

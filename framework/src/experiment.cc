@@ -170,7 +170,8 @@ Params ReadTable(const toml::table& table, const std::string& table_path,
     if (std::find(names.begin(), names.end(), name) != names.end()) continue;
     const std::string suggestion = DidYouMean(name, names);
     throw ConfigError(fmt::format(
-        "{}: unknown key '{}.{}'{}", Where(key.source(), table_where), table_path, name,
+        "{}: unknown key '{}.{}'{}",
+        Where(key.source().path ? key.source() : node.source(), table_where), table_path, name,
         suggestion.empty() ? fmt::format("; allowed keys: {}", fmt::join(names, ", "))
                            : suggestion));
   }

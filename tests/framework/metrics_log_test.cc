@@ -1,5 +1,6 @@
 #include "metrics_log.h"
 
+#include <cmath>
 #include <filesystem>
 #include <fstream>
 #include <sstream>

@@ -23,7 +23,7 @@ class LineEnv : public Environment {
   const Space& action_space() const override { return act_space_; }
   const std::vector<std::string>& signal_names() const override { return signals_; }
   double dt() const override { return 0.1; }
-  int max_episode_steps() const override { return 20; }
+  int max_episode_steps() const override { return 40; }
   void Reset(uint64_t seed, float* obs) override {
     rng_.seed(seed);
     x_ = std::uniform_real_distribution<double>(-0.1, 0.1)(rng_);
@@ -135,7 +135,7 @@ TEST(VecEnvTest, AutoResetKeepsTheFinalObservationAndRecordsTheEpisode) {
   const float push = 1.0f;
   double total = 0.0, distance = 0.0;
   float last_x = 0.0f;
-  for (int t = 0; t < 20; ++t) {
+  for (int t = 0; t < 40; ++t) {
     const float x_before = env->observations()[0];
     env->Step(&push);
     total += env->rewards()[0];

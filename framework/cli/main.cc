@@ -1,5 +1,8 @@
 // stride: train, evaluate and inspect reinforcement-learning experiments.
+#include <mujoco/mujoco.h>
+
 #include <cstdio>
+#include <cstdlib>
 #include <exception>
 #include <string>
 #include <vector>
@@ -72,9 +75,19 @@ int Dispatch(const std::vector<std::string>& args, const std::string& command_li
                                         stride::DidYouMean(command, commands)));
 }
 
+// environments count MuJoCo's warnings in mjData and report them themselves;
+// MuJoCo's defaults would print them and append to MUJOCO_LOG.TXT in the working directory
+void IgnoreMujocoWarning(const char*) {}
+void ExitOnMujocoError(const char* message) {
+  std::fprintf(stderr, "error: MuJoCo: %s\n", message);
+  std::exit(1);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
+  mju_user_warning = IgnoreMujocoWarning;
+  mju_user_error = ExitOnMujocoError;
   const std::vector<std::string> args(argv + 1, argv + argc);
   std::string command_line = "stride";
   for (const std::string& arg : args) command_line += " " + arg;

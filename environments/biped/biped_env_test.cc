@@ -1,0 +1,486 @@
+#include "biped_env.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <limits>
+#include <map>
+#include <random>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <fmt/format.h>
+#include <gtest/gtest.h>
+#include <mujoco/mujoco.h>
+#include <unistd.h>
+
+#include "stride/error.h"
+
+namespace stride::biped {
+namespace {
+
+constexpr double kPi = 3.14159265358979323846;
+
+// every declared parameter at its default
+Params DefaultParams(const std::vector<ParamSpec>& specs) {
+  Params params;
+  for (const ParamSpec& spec : specs) params.Set(spec.name, *spec.default_value);
+  return params;
+}
+
+// a biped built through the plugin's factory, with some parameters changed
+std::unique_ptr<Environment> MakeBiped(const std::map<std::string, ParamValue>& changes = {}) {
+  const PluginEntry entry = BipedEntry();
+  Params params = DefaultParams(entry.params);
+  for (const auto& [name, value] : changes) {
+    if (!params.Has(name)) throw std::logic_error("undeclared parameter " + name);
+    params.Set(name, value);
+  }
+  return std::get<EnvironmentFactory>(entry.factory)(params);
+}
+
+int SignalAt(const Environment& env, const std::string& name) {
+  const std::vector<std::string>& names = env.signal_names();
+  const auto it = std::find(names.begin(), names.end(), name);
+  if (it == names.end()) throw std::logic_error("no signal " + name);
+  return static_cast<int>(it - names.begin());
+}
+
+std::vector<float> RandomActions(int steps, uint32_t seed) {
+  std::mt19937 rng(seed);
+  std::uniform_real_distribution<float> uniform(-1.0f, 1.0f);
+  std::vector<float> actions(static_cast<size_t>(steps) * kNumJoints);
+  for (float& a : actions) a = uniform(rng);
+  return actions;
+}
+
+// observations, signals and flags of every step, as bytes
+std::vector<uint8_t> Record(Environment& env, const std::vector<float>& actions) {
+  std::vector<float> obs(env.observation_space().size());
+  std::vector<double> signals(env.signal_names().size());
+  std::vector<uint8_t> bytes;
+  auto append = [&bytes](const void* data, size_t size) {
+    const auto* p = static_cast<const uint8_t*>(data);
+    bytes.insert(bytes.end(), p, p + size);
+  };
+  for (size_t t = 0; t * kNumJoints < actions.size(); ++t) {
+    const StepResult r = env.Step(actions.data() + t * kNumJoints, obs.data(), signals.data());
+    append(obs.data(), obs.size() * sizeof(float));
+    append(signals.data(), signals.size() * sizeof(double));
+    const uint8_t flags[3] = {r.terminated, r.truncated, r.numerical_failure};
+    append(flags, sizeof flags);
+    if (r.terminated || r.truncated) break;
+  }
+  return bytes;
+}
+
+// a model file private to this process
+std::string WriteTempModel(const std::string& name, const std::string& xml) {
+  const std::filesystem::path path =
+      std::filesystem::temp_directory_path() / fmt::format("{}_{}", getpid(), name);
+  std::ofstream(path) << xml;
+  return path.string();
+}
+
+// the built-in model with pieces of text replaced, each (from, to) once
+std::string EditedModel(const std::vector<std::pair<std::string, std::string>>& edits) {
+  std::string xml = kBuiltinModelXml;
+  for (const auto& [from, to] : edits) {
+    const size_t at = xml.find(from);
+    if (at == std::string::npos) throw std::logic_error("biped.xml has no " + from);
+    xml.replace(at, from.size(), to);
+  }
+  return xml;
+}
+
+TEST(BipedEnvTest, ReadmeListsEveryParameterAsDeclared) {
+  std::ifstream file(STRIDE_BIPED_README);
+  const std::string readme((std::istreambuf_iterator<char>(file)), {});
+  ASSERT_FALSE(readme.empty());
+  for (const ParamSpec& spec : BipedParamSpecs()) {
+    const std::string row =
+        fmt::format("| `{}` | {} | `{}` | {} | {} |", spec.name, ParamTypeName(spec.type),
+                    FormatParamValue(*spec.default_value), DescribeAllowed(spec), spec.doc);
+    EXPECT_NE(readme.find(row), std::string::npos) << "README.md lacks the row\n" << row;
+  }
+}
+
+TEST(BipedEnvTest, SeededResetIsReproducible) {
+  auto a = MakeBiped();
+  auto b = MakeBiped();
+  std::vector<float> obs_a(14), obs_b(14);
+  a->Reset(7, obs_a.data());
+  b->Reset(7, obs_b.data());
+  EXPECT_EQ(std::memcmp(obs_a.data(), obs_b.data(), sizeof(float) * 14), 0);
+  b->Reset(8, obs_b.data());
+  EXPECT_NE(std::memcmp(obs_a.data(), obs_b.data(), sizeof(float) * 14), 0);
+}
+
+TEST(BipedEnvTest, SameActionsGiveSameTrajectory) {
+  auto a = MakeBiped();
+  auto b = MakeBiped();
+  std::vector<float> obs(14);
+  a->Reset(3, obs.data());
+  b->Reset(3, obs.data());
+  const std::vector<float> actions = RandomActions(300, 1);
+  const std::vector<uint8_t> first = Record(*a, actions);
+  EXPECT_FALSE(first.empty());
+  EXPECT_EQ(first, Record(*b, actions));
+}
+
+TEST(BipedEnvTest, InstancesShareOneCompiledModel) {
+  auto a = MakeBiped();
+  auto b = MakeBiped({{"observation", std::string("walker17")}});
+  auto slippery = MakeBiped({{"foot_friction", 0.3}});
+  EXPECT_EQ(a->mujoco_model(), b->mujoco_model());
+  EXPECT_NE(a->mujoco_model(), slippery->mujoco_model());
+  EXPECT_NE(a->mujoco_data(), b->mujoco_data());
+
+  const mjModel* m = slippery->mujoco_model();
+  const int foot = mj_name2id(m, mjOBJ_GEOM, "left_foot");
+  const int shin = mj_name2id(m, mjOBJ_GEOM, "left_shin");
+  EXPECT_EQ(m->geom_friction[3 * foot], 0.3);
+  EXPECT_EQ(m->geom_friction[3 * shin], 0.9);
+}
+
+TEST(BipedEnvTest, Seed14Layout) {
+  auto env = MakeBiped();
+  const Space& space = env->observation_space();
+  ASSERT_EQ(space.size(), 14);
+  EXPECT_EQ(space.names[0], "trunk_pitch");
+  EXPECT_EQ(space.names[2], "right_knee_angle");
+  EXPECT_EQ(space.names[6], "left_ankle_angle");
+  EXPECT_EQ(space.names[7], "trunk_pitch_rate");
+  EXPECT_EQ(space.names[13], "left_ankle_velocity");
+  // soft joint limits: angles are not bounded by the joint ranges
+  for (int i = 0; i < 14; ++i) {
+    EXPECT_EQ(space.low[i], -std::numeric_limits<double>::infinity()) << space.names[i];
+    EXPECT_EQ(space.high[i], std::numeric_limits<double>::infinity()) << space.names[i];
+  }
+
+  std::vector<float> obs(14);
+  env->Reset(0, obs.data());
+  const mjData* d = env->mujoco_data();
+  EXPECT_EQ(obs[0], static_cast<float>(d->qpos[2]));
+  EXPECT_EQ(obs[1], static_cast<float>(d->qpos[3]));
+  EXPECT_EQ(obs[7], static_cast<float>(d->qvel[2]));
+  EXPECT_EQ(obs[13], static_cast<float>(d->qvel[8]));
+  for (float x : obs) EXPECT_LE(std::fabs(x), 0.005);
+}
+
+TEST(BipedEnvTest, Walker17Layout) {
+  auto env = MakeBiped({{"observation", std::string("walker17")}});
+  const Space& space = env->observation_space();
+  ASSERT_EQ(space.size(), 17);
+  EXPECT_EQ(space.names[0], "trunk_height");
+  EXPECT_EQ(space.names[1], "trunk_pitch");
+  EXPECT_EQ(space.names[8], "x_velocity");
+  EXPECT_EQ(space.names[9], "z_velocity");
+  EXPECT_EQ(space.names[10], "trunk_pitch_rate");
+  EXPECT_EQ(space.names[16], "left_ankle_velocity");
+  EXPECT_EQ(space.low[8], -10.0);
+  EXPECT_EQ(space.high[16], 10.0);
+
+  std::vector<float> obs(17);
+  env->Reset(0, obs.data());
+  EXPECT_NEAR(obs[0], 1.25, 0.01);
+  const mjData* d = env->mujoco_data();
+  EXPECT_EQ(obs[1], static_cast<float>(d->qpos[2]));
+  EXPECT_EQ(obs[8], static_cast<float>(d->qvel[0]));
+}
+
+TEST(BipedEnvTest, ActionSpaceNamesTheActuators) {
+  auto env = MakeBiped();
+  const Space& space = env->action_space();
+  ASSERT_EQ(space.size(), kNumJoints);
+  for (int j = 0; j < kNumJoints; ++j) {
+    EXPECT_EQ(space.names[j], kJointNames[j]);
+    EXPECT_EQ(space.low[j], -1.0);
+    EXPECT_EQ(space.high[j], 1.0);
+  }
+}
+
+TEST(BipedEnvTest, SignalNamesInOrder) {
+  auto env = MakeBiped();
+  std::vector<std::string> expected = {"forward_velocity", "x_position",      "height",
+                                       "trunk_pitch",      "control_squared", "healthy"};
+  for (const char* joint : kJointNames) expected.push_back(fmt::format("joint_velocity.{}", joint));
+  for (const char* joint : kJointNames) expected.push_back(fmt::format("actuator_force.{}", joint));
+  expected.push_back("foot_contact.right");
+  expected.push_back("foot_contact.left");
+  EXPECT_EQ(env->signal_names(), expected);
+}
+
+TEST(BipedEnvTest, ActionsAreClippedToTheControlRange) {
+  auto clipped = MakeBiped();
+  auto exact = MakeBiped();
+  std::vector<float> obs(14);
+  clipped->Reset(1, obs.data());
+  exact->Reset(1, obs.data());
+  const std::vector<float> wild = {10, -10, 3, -3, 1.5f, -100};
+  const std::vector<float> limits = {1, -1, 1, -1, 1, -1};
+  EXPECT_EQ(Record(*clipped, wild), Record(*exact, limits));
+
+  std::vector<double> signals(clipped->signal_names().size());
+  clipped->Step(wild.data(), obs.data(), signals.data());
+  EXPECT_EQ(signals[SignalAt(*clipped, "control_squared")], 6.0);
+}
+
+TEST(BipedEnvTest, NanActionsAreIgnoredAndReported) {
+  void (*previous)(const char*) = mju_user_warning;
+  mju_user_warning = [](const char*) {};
+  auto env = MakeBiped();
+  std::vector<float> obs(14);
+  std::vector<double> signals(env->signal_names().size());
+  env->Reset(0, obs.data());
+  const std::vector<float> action = {std::nanf(""), 1, 0, 0, 0, 0};
+  const StepResult result = env->Step(action.data(), obs.data(), signals.data());
+  mju_user_warning = previous;
+
+  EXPECT_FALSE(result.numerical_failure);
+  EXPECT_EQ(signals[SignalAt(*env, "control_squared")], 1.0);
+  for (double s : signals) EXPECT_TRUE(std::isfinite(s));
+  const std::vector<std::string> warnings = env->Warnings();
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_EQ(warnings[0].rfind("mjWARN_BADCTRL: ", 0), 0u) << warnings[0];
+}
+
+TEST(BipedEnvTest, TerminatesWhenTheTrunkTiltsBeyondTheLimit) {
+  auto env = MakeBiped();
+  std::vector<float> obs(14);
+  std::vector<double> signals(env->signal_names().size());
+  const int pitch = SignalAt(*env, "trunk_pitch");
+  const int healthy = SignalAt(*env, "healthy");
+  const double limit = 50 * kPi / 180;
+  env->Reset(0, obs.data());
+  const std::vector<float> action = {-1, 0, 0, -1, 0, 0};
+  int steps = 0;
+  StepResult result;
+  while (steps < 1000 && !result.terminated) {
+    result = env->Step(action.data(), obs.data(), signals.data());
+    ++steps;
+    if (!result.terminated) {
+      ASSERT_LE(std::fabs(signals[pitch]), limit) << "step " << steps;
+    }
+  }
+  ASSERT_TRUE(result.terminated) << "still standing after 1000 steps";
+  EXPECT_GT(std::fabs(signals[pitch]), limit);
+  EXPECT_EQ(signals[healthy], 0.0);
+  EXPECT_FALSE(result.truncated);
+  EXPECT_FALSE(result.numerical_failure);
+}
+
+TEST(BipedEnvTest, HealthyRangesTerminateOnHeight) {
+  auto env = MakeBiped({{"healthy_ranges", true}, {"healthy_z_min", 1.3}});
+  std::vector<float> obs(14);
+  std::vector<double> signals(env->signal_names().size());
+  env->Reset(0, obs.data());
+  const std::vector<float> zero(kNumJoints, 0.0f);
+  EXPECT_TRUE(env->Step(zero.data(), obs.data(), signals.data()).terminated);
+}
+
+TEST(BipedEnvTest, TruncatesAtMaxEpisodeSteps) {
+  auto env = MakeBiped({{"max_episode_steps", int64_t{5}}});
+  EXPECT_EQ(env->max_episode_steps(), 5);
+  std::vector<float> obs(14);
+  std::vector<double> signals(env->signal_names().size());
+  const std::vector<float> zero(kNumJoints, 0.0f);
+  for (int episode = 0; episode < 2; ++episode) {
+    env->Reset(episode, obs.data());
+    for (int t = 1; t <= 5; ++t) {
+      const StepResult r = env->Step(zero.data(), obs.data(), signals.data());
+      EXPECT_FALSE(r.terminated);
+      EXPECT_EQ(r.truncated, t == 5) << "step " << t;
+    }
+  }
+}
+
+TEST(BipedEnvTest, MissingModelFileIsAConfigErrorNamingIt) {
+  const std::string path = "/nonexistent/dir/walker.xml";
+  try {
+    MakeBiped({{"model", path}});
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find(path), std::string::npos) << e.what();
+  }
+}
+
+TEST(BipedEnvTest, WrongActuatorsAreAConfigError) {
+  const std::string path =
+      WriteTempModel("stride_biped_five_motors.xml",
+                     EditedModel({{"<motor name=\"left_ankle\" joint=\"left_ankle\"/>", ""}}));
+  try {
+    MakeBiped({{"model", path}});
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("exactly 6 actuators"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("found 5"), std::string::npos) << e.what();
+  }
+  std::remove(path.c_str());
+}
+
+TEST(BipedEnvTest, MissingJointIsAConfigError) {
+  const std::string path = WriteTempModel(
+      "stride_biped_no_knee.xml", EditedModel({{"joint name=\"right_knee\"", "joint name=\"knee\""},
+                                               {"joint=\"right_knee\"", "joint=\"knee\""}}));
+  try {
+    MakeBiped({{"model", path}});
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("missing: right_knee"), std::string::npos) << e.what();
+  }
+  std::remove(path.c_str());
+}
+
+TEST(BipedEnvTest, ModelFileLoads) {
+  const std::string path = WriteTempModel("stride_biped_copy.xml", kBuiltinModelXml);
+  auto from_file = MakeBiped({{"model", path}});
+  auto builtin = MakeBiped();
+  EXPECT_NE(from_file->mujoco_model(), builtin->mujoco_model());
+  std::vector<float> a(14), b(14);
+  from_file->Reset(5, a.data());
+  builtin->Reset(5, b.data());
+  const std::vector<float> actions = RandomActions(50, 5);
+  EXPECT_EQ(Record(*from_file, actions), Record(*builtin, actions));
+  std::remove(path.c_str());
+}
+
+TEST(BipedEnvTest, SavedStateContinuesBitwise) {
+  auto original = MakeBiped();
+  std::vector<float> obs(14);
+  original->Reset(11, obs.data());
+  Record(*original, RandomActions(40, 2));
+  const std::vector<uint8_t> state = original->SaveState();
+
+  auto restored = MakeBiped();
+  restored->Reset(99, obs.data());
+  restored->LoadState(state);
+  const std::vector<float> rest = RandomActions(200, 3);
+  const std::vector<uint8_t> expected = Record(*original, rest);
+  EXPECT_FALSE(expected.empty());
+  EXPECT_EQ(Record(*restored, rest), expected);
+}
+
+TEST(BipedEnvTest, LoadStateRejectsAForeignState) {
+  auto env = MakeBiped();
+  std::vector<uint8_t> state = env->SaveState();
+  EXPECT_THROW(env->LoadState({}), RuntimeError);
+  EXPECT_THROW(env->LoadState(std::vector<uint8_t>(state.begin(), state.end() - 1)), RuntimeError);
+  state[4] = 10;  // nq
+  EXPECT_THROW(env->LoadState(state), RuntimeError);
+}
+
+TEST(BipedEnvTest, RandomStepsStayFiniteAndWithinBounds) {
+  auto env = MakeBiped({{"observation", std::string("walker17")}});
+  const Space& space = env->observation_space();
+  std::vector<float> obs(space.size());
+  std::vector<double> signals(env->signal_names().size());
+  const std::vector<float> actions = RandomActions(5000, 4);
+  env->Reset(0, obs.data());
+  int episodes = 0;
+  for (int t = 0; t < 5000; ++t) {
+    const StepResult r = env->Step(actions.data() + t * kNumJoints, obs.data(), signals.data());
+    ASSERT_FALSE(r.numerical_failure) << "step " << t;
+    for (int i = 0; i < space.size(); ++i) {
+      ASSERT_TRUE(std::isfinite(obs[i])) << space.names[i] << " at step " << t;
+      ASSERT_GE(obs[i], space.low[i]) << space.names[i] << " at step " << t;
+      ASSERT_LE(obs[i], space.high[i]) << space.names[i] << " at step " << t;
+    }
+    for (double s : signals) ASSERT_TRUE(std::isfinite(s)) << "step " << t;
+    if (r.terminated || r.truncated) env->Reset(++episodes, obs.data());
+  }
+  EXPECT_GT(episodes, 0);
+}
+
+TEST(BipedEnvTest, ForwardVelocityIsDisplacementOverDt) {
+  auto env = MakeBiped();
+  EXPECT_DOUBLE_EQ(env->dt(), 0.008);
+  std::vector<float> obs(14);
+  std::vector<double> signals(env->signal_names().size());
+  const int velocity = SignalAt(*env, "forward_velocity");
+  const int position = SignalAt(*env, "x_position");
+  env->Reset(2, obs.data());
+  double x = env->mujoco_data()->qpos[0];
+  const std::vector<float> actions = RandomActions(100, 6);
+  for (int t = 0; t < 100; ++t) {
+    const StepResult r = env->Step(actions.data() + t * kNumJoints, obs.data(), signals.data());
+    EXPECT_DOUBLE_EQ(signals[velocity], (signals[position] - x) / env->dt());
+    x = signals[position];
+    if (r.terminated) break;
+  }
+}
+
+TEST(BipedEnvTest, FeetTouchTheFloorAfterTheDrop) {
+  auto env = MakeBiped();
+  std::vector<float> obs(14);
+  std::vector<double> signals(env->signal_names().size());
+  const std::vector<float> zero(kNumJoints, 0.0f);
+  env->Reset(0, obs.data());
+  env->Step(zero.data(), obs.data(), signals.data());
+  EXPECT_EQ(signals[SignalAt(*env, "foot_contact.right")], 0.0);
+  for (int t = 0; t < 20; ++t) env->Step(zero.data(), obs.data(), signals.data());
+  EXPECT_EQ(signals[SignalAt(*env, "foot_contact.right")], 1.0);
+  EXPECT_EQ(signals[SignalAt(*env, "foot_contact.left")], 1.0);
+}
+
+TEST(BipedEnvTest, ActuatorForceAndJointVelocitySignals) {
+  auto env = MakeBiped();
+  std::vector<float> obs(14);
+  std::vector<double> signals(env->signal_names().size());
+  env->Reset(0, obs.data());
+  const std::vector<float> action = {0.5f, -0.25f, 0, 0, 0, 0.75f};
+  env->Step(action.data(), obs.data(), signals.data());
+  const mjData* d = env->mujoco_data();
+  EXPECT_EQ(signals[SignalAt(*env, "actuator_force.right_hip")], d->actuator_force[0]);
+  EXPECT_EQ(signals[SignalAt(*env, "actuator_force.left_ankle")], d->actuator_force[5]);
+  EXPECT_EQ(signals[SignalAt(*env, "joint_velocity.right_knee")], d->qvel[4]);
+  EXPECT_EQ(static_cast<float>(signals[SignalAt(*env, "joint_velocity.right_knee")]), obs[9]);
+}
+
+TEST(BipedEnvTest, DivergenceIsANumericalFailureNotACrash) {
+  static std::vector<std::string>* messages = new std::vector<std::string>;
+  void (*previous)(const char*) = mju_user_warning;
+  mju_user_warning = [](const char* message) { messages->push_back(message); };
+
+  const std::string path = WriteTempModel("stride_biped_huge_gear.xml",
+                                          EditedModel({{"gear=\"100\"", "gear=\"1e15\""}}));
+  auto env = MakeBiped({{"model", path}});
+  std::vector<float> obs(14);
+  std::vector<double> signals(env->signal_names().size());
+  env->Reset(0, obs.data());
+  const std::vector<float> action(kNumJoints, 1.0f);
+  StepResult result;
+  for (int t = 0; t < 10 && !result.numerical_failure; ++t) {
+    result = env->Step(action.data(), obs.data(), signals.data());
+  }
+  mju_user_warning = previous;
+  std::remove(path.c_str());
+
+  ASSERT_TRUE(result.numerical_failure);
+  EXPECT_TRUE(result.terminated);
+  for (float x : obs) EXPECT_EQ(x, 0.0f);
+  for (double s : signals) EXPECT_TRUE(std::isfinite(s));
+  const std::vector<std::string> warnings = env->Warnings();
+  ASSERT_FALSE(warnings.empty());
+  EXPECT_NE(warnings[0].find("mjWARN_BAD"), std::string::npos) << warnings[0];
+  EXPECT_FALSE(messages->empty());
+
+  // the instance goes on after a reset
+  env->Reset(1, obs.data());
+  const std::vector<float> zero(kNumJoints, 0.0f);
+  EXPECT_FALSE(env->Step(zero.data(), obs.data(), signals.data()).numerical_failure);
+}
+
+TEST(BipedEnvTest, InvalidSettingsAreConfigErrors) {
+  EXPECT_THROW(MakeBiped({{"max_trunk_angle_deg", 0.0}}), ConfigError);
+  EXPECT_THROW(MakeBiped({{"healthy_z_min", 2.0}, {"healthy_z_max", 1.0}}), ConfigError);
+}
+
+}  // namespace
+}  // namespace stride::biped

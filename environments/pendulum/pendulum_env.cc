@@ -1,0 +1,220 @@
+#include "pendulum_env.h"
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <cstring>
+#include <limits>
+#include <random>
+
+#include <fmt/format.h>
+
+#include "stride/error.h"
+
+namespace stride::pendulum {
+namespace {
+
+constexpr double kInf = std::numeric_limits<double>::infinity();
+constexpr const char* kFileName = "pendulum.xml";
+// qpos and qvel positions of the two joints
+constexpr int kCart = 0;
+constexpr int kPole = 1;
+
+enum Signal { kCartPosition, kPoleAngle, kControlSquared, kNumSignals };
+
+// MuJoCo raises these and resets the data when the state is not finite
+constexpr std::array<int, 3> kDivergenceWarnings = {mjWARN_BADQPOS, mjWARN_BADQVEL, mjWARN_BADQACC};
+
+// the complete dynamic state; 8-byte fields only, so there is no padding
+struct State {
+  uint64_t version;
+  double time;
+  double qpos[2];
+  double qvel[2];
+  double qacc_warmstart[2];
+  double ctrl[1];
+  int64_t steps;
+};
+constexpr uint64_t kStateVersion = 1;
+
+mjModel* Compile() {
+  auto vfs = std::make_unique<mjVFS>();
+  mj_defaultVFS(vfs.get());
+  const int size = static_cast<int>(std::strlen(kModelXml));
+  if (mj_makeEmptyFileVFS(vfs.get(), kFileName, size) != 0) {
+    throw RuntimeError("cannot create the MuJoCo virtual file for the pendulum model");
+  }
+  std::memcpy(vfs->filedata[mj_findFileVFS(vfs.get(), kFileName)], kModelXml, size);
+  char error[1024] = "";
+  mjModel* model = mj_loadXML(kFileName, vfs.get(), error, sizeof error);
+  mj_deleteVFS(vfs.get());
+  if (!model) {
+    throw RuntimeError(fmt::format("the pendulum model does not compile: {}", error));
+  }
+  return model;
+}
+
+// compiled once per process and shared by every instance
+std::shared_ptr<const mjModel> SharedModel() {
+  static const auto* model = new std::shared_ptr<const mjModel>(Compile(), mj_deleteModel);
+  return *model;
+}
+
+// a uniform sample in [-1, 1) from the top 53 bits, the same on every platform
+double UniformSymmetric(std::mt19937_64& rng) {
+  return static_cast<double>(rng() >> 11) * 0x1.0p-52 - 1.0;
+}
+
+}  // namespace
+
+PendulumConfig PendulumConfig::FromParams(const Params& params) {
+  PendulumConfig config;
+  config.frame_skip = static_cast<int>(params.GetInt("frame_skip"));
+  config.reset_noise = params.GetDouble("reset_noise");
+  config.max_episode_steps = static_cast<int>(params.GetInt("max_episode_steps"));
+  config.max_pole_angle = params.GetDouble("max_pole_angle");
+  return config;
+}
+
+std::vector<ParamSpec> PendulumParamSpecs() {
+  return {
+      InRange(IntParam("frame_skip", 2, "physics steps (0.02 s each) per environment step"), 1,
+              std::nullopt),
+      InRange(DoubleParam("reset_noise", 0.01,
+                          "half-width of the uniform noise added to every qpos and qvel at "
+                          "reset"),
+              0.0, std::nullopt),
+      InRange(IntParam("max_episode_steps", 1000, "steps after which an episode is truncated"), 1,
+              std::nullopt),
+      InRange(DoubleParam("max_pole_angle", 0.2,
+                          "terminate when the pole leans further than this either way, in rad"),
+              0.0, std::nullopt),
+  };
+}
+
+PluginEntry PendulumEntry() {
+  return EnvironmentEntry(
+      "pendulum", "cart-pole balance like InvertedPendulum-v4 (MuJoCo), learned in seconds",
+      PendulumParamSpecs(), [](const Params& params) -> std::unique_ptr<Environment> {
+        return std::make_unique<PendulumEnv>(PendulumConfig::FromParams(params));
+      });
+}
+
+PendulumEnv::PendulumEnv(const PendulumConfig& config)
+    : config_(config),
+      model_(SharedModel()),
+      data_(mj_makeData(model_.get()), mj_deleteData),
+      dt_(model_->opt.timestep * config.frame_skip) {
+  observation_space_.names = {"cart_position", "pole_angle", "cart_velocity",
+                              "pole_angular_velocity"};
+  observation_space_.low.assign(4, -kInf);
+  observation_space_.high.assign(4, kInf);
+  action_space_.names = {"slide"};
+  action_space_.low = {model_->actuator_ctrlrange[0]};
+  action_space_.high = {model_->actuator_ctrlrange[1]};
+  signal_names_ = {"cart_position", "pole_angle", "control_squared"};
+}
+
+PendulumEnv::~PendulumEnv() = default;
+
+void PendulumEnv::Reset(uint64_t seed, float* observation) {
+  const mjModel* m = model_.get();
+  mjData* d = data_.get();
+  mj_resetData(m, d);
+  std::mt19937_64 rng(seed);
+  for (int i = 0; i < m->nq; ++i) d->qpos[i] += config_.reset_noise * UniformSymmetric(rng);
+  for (int i = 0; i < m->nv; ++i) d->qvel[i] += config_.reset_noise * UniformSymmetric(rng);
+  mj_forward(m, d);
+  steps_ = 0;
+  WriteObservation(observation);
+}
+
+StepResult PendulumEnv::Step(const float* action, float* observation, double* signals) {
+  const mjModel* m = model_.get();
+  mjData* d = data_.get();
+  const double u =
+      std::clamp(static_cast<double>(action[0]), action_space_.low[0], action_space_.high[0]);
+  // MuJoCo ignores a NaN control and counts mjWARN_BADCTRL
+  d->ctrl[0] = u;
+
+  // simulate; MuJoCo resets the data itself when the state diverges
+  bool diverged = false;
+  for (int k = 0; k < config_.frame_skip && !diverged; ++k) {
+    mj_step(m, d);
+    for (int warning : kDivergenceWarnings) diverged |= d->warning[warning].number > 0;
+  }
+  for (int i = 0; i < m->nq; ++i) diverged |= !std::isfinite(d->qpos[i]);
+  for (int i = 0; i < m->nv; ++i) diverged |= !std::isfinite(d->qvel[i]);
+  ++steps_;
+
+  StepResult result;
+  if (diverged) {
+    ++numerical_failures_;
+    mj_resetData(m, d);
+    std::fill(observation, observation + observation_space_.size(), 0.0f);
+    std::fill(signals, signals + kNumSignals, 0.0);
+    result.numerical_failure = true;
+    result.terminated = true;
+    return result;
+  }
+
+  result.terminated = std::fabs(d->qpos[kPole]) > config_.max_pole_angle;
+  result.truncated = !result.terminated && steps_ >= config_.max_episode_steps;
+  WriteObservation(observation);
+  signals[kCartPosition] = d->qpos[kCart];
+  signals[kPoleAngle] = d->qpos[kPole];
+  signals[kControlSquared] = std::isnan(u) ? 0.0 : u * u;
+  return result;
+}
+
+void PendulumEnv::WriteObservation(float* observation) const {
+  const mjData* d = data_.get();
+  observation[0] = static_cast<float>(d->qpos[kCart]);
+  observation[1] = static_cast<float>(d->qpos[kPole]);
+  observation[2] = static_cast<float>(d->qvel[kCart]);
+  observation[3] = static_cast<float>(d->qvel[kPole]);
+}
+
+std::vector<std::string> PendulumEnv::Warnings() const {
+  if (numerical_failures_ == 0) return {};
+  return {fmt::format("numerical failure: {} steps ended an episode in divergence",
+                      numerical_failures_)};
+}
+
+std::vector<uint8_t> PendulumEnv::SaveState() const {
+  const mjData* d = data_.get();
+  State state;
+  state.version = kStateVersion;
+  state.time = d->time;
+  std::copy(d->qpos, d->qpos + 2, state.qpos);
+  std::copy(d->qvel, d->qvel + 2, state.qvel);
+  std::copy(d->qacc_warmstart, d->qacc_warmstart + 2, state.qacc_warmstart);
+  state.ctrl[0] = d->ctrl[0];
+  state.steps = steps_;
+  const auto* bytes = reinterpret_cast<const uint8_t*>(&state);
+  return std::vector<uint8_t>(bytes, bytes + sizeof state);
+}
+
+void PendulumEnv::LoadState(const std::vector<uint8_t>& bytes) {
+  if (bytes.size() != sizeof(State)) {
+    throw RuntimeError(
+        fmt::format("a pendulum state has {} bytes, got {}", sizeof(State), bytes.size()));
+  }
+  State state;
+  std::memcpy(&state, bytes.data(), sizeof state);
+  if (state.version != kStateVersion) {
+    throw RuntimeError(
+        fmt::format("pendulum state version {} is not {}", state.version, kStateVersion));
+  }
+  mjData* d = data_.get();
+  d->time = state.time;
+  std::copy(state.qpos, state.qpos + 2, d->qpos);
+  std::copy(state.qvel, state.qvel + 2, d->qvel);
+  d->ctrl[0] = state.ctrl[0];
+  steps_ = static_cast<int>(state.steps);
+  // derived quantities for rendering; mj_forward overwrites the warm start
+  mj_forward(model_.get(), d);
+  std::copy(state.qacc_warmstart, state.qacc_warmstart + 2, d->qacc_warmstart);
+}
+
+}  // namespace stride::pendulum

@@ -1,5 +1,6 @@
 // Every registered plugin against its contract (open_spiel's RandomSimTest idea):
 // a new plugin in the build gets these checks without writing a test.
+#include <cmath>
 #include <cstring>
 
 #include <gtest/gtest.h>

@@ -1,0 +1,113 @@
+#include "algorithms/common/actor_critic.h"
+
+#include <cmath>
+
+#include <fmt/format.h>
+
+#include "stride/error.h"
+
+namespace stride::algorithms {
+namespace {
+
+constexpr double kLogSqrtTwoPi = 0.91893853320467274178;
+
+// linear layers in_size -> hidden_sizes... -> out_size, registered as prefix0, prefix1, ...
+std::vector<torch::nn::Linear> MakeMlp(torch::nn::Module& owner, const std::string& prefix,
+                                       int in_size, const std::vector<int64_t>& hidden_sizes,
+                                       int out_size, double out_gain, at::Generator& generator) {
+  std::vector<torch::nn::Linear> layers;
+  int64_t width = in_size;
+  for (size_t i = 0; i <= hidden_sizes.size(); ++i) {
+    const bool last = i == hidden_sizes.size();
+    const int64_t next = last ? out_size : hidden_sizes[i];
+    auto layer = owner.register_module(prefix + std::to_string(i), torch::nn::Linear(width, next));
+    torch::NoGradGuard no_grad;
+    OrthogonalInit(layer->weight, last ? out_gain : std::sqrt(2.0), generator);
+    layer->bias.zero_();
+    layers.push_back(layer);
+    width = next;
+  }
+  return layers;
+}
+
+}  // namespace
+
+Activation ParseActivation(const std::string& name) {
+  if (name == "tanh") return Activation::kTanh;
+  if (name == "relu") return Activation::kRelu;
+  throw ConfigError(fmt::format("activation '{}' is not one of: tanh, relu", name));
+}
+
+const char* ActivationName(Activation activation) {
+  return activation == Activation::kTanh ? "tanh" : "relu";
+}
+
+ActorCriticImpl::ActorCriticImpl(const ActorCriticOptions& options, at::Generator& generator)
+    : options_(options) {
+  actor_ = MakeMlp(*this, "actor", options.observation_size, options.hidden_sizes,
+                   options.action_size, 0.01, generator);
+  critic_ =
+      MakeMlp(*this, "critic", options.observation_size, options.hidden_sizes, 1, 1.0, generator);
+  log_std_ = register_parameter(
+      "log_std", torch::full({options.action_size}, options.init_log_std, torch::kFloat32));
+}
+
+torch::Tensor ActorCriticImpl::Forward(std::vector<torch::nn::Linear>& layers, torch::Tensor x) {
+  for (size_t i = 0; i < layers.size(); ++i) {
+    x = layers[i]->forward(x);
+    if (i + 1 == layers.size()) break;
+    x = options_.activation == Activation::kTanh ? torch::tanh(x) : torch::relu(x);
+  }
+  return x;
+}
+
+torch::Tensor ActorCriticImpl::ActionMean(const torch::Tensor& observations) {
+  return Forward(actor_, observations);
+}
+
+torch::Tensor ActorCriticImpl::Value(const torch::Tensor& observations) {
+  return Forward(critic_, observations).squeeze(-1);
+}
+
+std::vector<torch::Tensor> ActorCriticImpl::policy_parameters() const {
+  std::vector<torch::Tensor> parameters;
+  for (const auto& layer : actor_) {
+    parameters.push_back(layer->weight);
+    parameters.push_back(layer->bias);
+  }
+  parameters.push_back(log_std_);
+  return parameters;
+}
+
+std::vector<torch::Tensor> ActorCriticImpl::value_parameters() const {
+  std::vector<torch::Tensor> parameters;
+  for (const auto& layer : critic_) {
+    parameters.push_back(layer->weight);
+    parameters.push_back(layer->bias);
+  }
+  return parameters;
+}
+
+void OrthogonalInit(torch::Tensor weight, double gain, at::Generator& generator) {
+  const int64_t rows = weight.size(0), cols = weight.size(1);
+  // qr of a gaussian matrix with at least as many rows as columns
+  torch::Tensor flat =
+      torch::randn({std::max(rows, cols), std::min(rows, cols)}, generator, torch::kFloat32);
+  auto [q, r] = torch::linalg_qr(flat);
+  q = q * torch::sign(torch::diagonal(r));
+  if (rows < cols) q = q.t();
+  torch::NoGradGuard no_grad;
+  weight.copy_(q * gain);
+}
+
+torch::Tensor GaussianLogProb(const torch::Tensor& actions, const torch::Tensor& mean,
+                              const torch::Tensor& log_std) {
+  const torch::Tensor z = (actions - mean) * torch::exp(-log_std);
+  return (-0.5 * z.pow(2) - log_std - kLogSqrtTwoPi).sum(-1);
+}
+
+torch::Tensor GaussianEntropy(const torch::Tensor& log_std) {
+  return (0.5 + kLogSqrtTwoPi + log_std).sum();
+}
+
+}  // namespace stride::algorithms

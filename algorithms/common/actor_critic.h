@@ -1,0 +1,69 @@
+// Separate actor and critic MLPs with a state-independent Gaussian log-std.
+#ifndef STRIDE_ALGORITHMS_COMMON_ACTOR_CRITIC_H_
+#define STRIDE_ALGORITHMS_COMMON_ACTOR_CRITIC_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+namespace stride::algorithms {
+
+enum class Activation { kTanh, kRelu };
+
+// "tanh" or "relu"; throws ConfigError otherwise
+Activation ParseActivation(const std::string& name);
+const char* ActivationName(Activation activation);
+
+struct ActorCriticOptions {
+  // observation and action sizes
+  int observation_size = 0;
+  int action_size = 0;
+  // widths of the hidden layers, the same for the actor and the critic
+  std::vector<int64_t> hidden_sizes = {64, 64};
+  // nonlinearity after every hidden layer
+  Activation activation = Activation::kTanh;
+  // initial log standard deviation of every action dimension
+  double init_log_std = 0.0;
+};
+
+class ActorCriticImpl : public torch::nn::Module {
+ public:
+  // orthogonal initialization drawn from generator: gain sqrt(2) for hidden
+  // layers, 0.01 for the policy output, 1 for the value output; zero biases
+  ActorCriticImpl(const ActorCriticOptions& options, at::Generator& generator);
+
+  // mean action [B, act] of observations [B, obs]
+  torch::Tensor ActionMean(const torch::Tensor& observations);
+  // state value [B] of observations [B, obs]
+  torch::Tensor Value(const torch::Tensor& observations);
+
+  const torch::Tensor& log_std() const { return log_std_; }
+  // the actor's linear layers, input first
+  const std::vector<torch::nn::Linear>& actor_layers() const { return actor_; }
+  // the actor's layers and the log-std; the critic's layers
+  std::vector<torch::Tensor> policy_parameters() const;
+  std::vector<torch::Tensor> value_parameters() const;
+
+ private:
+  torch::Tensor Forward(std::vector<torch::nn::Linear>& layers, torch::Tensor x);
+
+  ActorCriticOptions options_;
+  std::vector<torch::nn::Linear> actor_, critic_;
+  torch::Tensor log_std_;
+};
+TORCH_MODULE(ActorCritic);
+
+// fills a 2-D tensor with a scaled random orthogonal matrix (Saxe et al. 2014)
+void OrthogonalInit(torch::Tensor weight, double gain, at::Generator& generator);
+
+// log-density [B] of actions [B, act] under a diagonal Gaussian
+torch::Tensor GaussianLogProb(const torch::Tensor& actions, const torch::Tensor& mean,
+                              const torch::Tensor& log_std);
+// entropy of a diagonal Gaussian with the given log-std (independent of the mean)
+torch::Tensor GaussianEntropy(const torch::Tensor& log_std);
+
+}  // namespace stride::algorithms
+
+#endif  // STRIDE_ALGORITHMS_COMMON_ACTOR_CRITIC_H_

@@ -1,0 +1,127 @@
+#include "algorithms/common/checkpoint.h"
+
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+#include <fmt/format.h>
+
+#include "stride/error.h"
+
+namespace stride::algorithms {
+namespace {
+
+c10::IValue ReadValue(torch::serialize::InputArchive& archive, const std::string& key) {
+  c10::IValue value;
+  if (!archive.try_read(key, value)) {
+    throw RuntimeError(fmt::format("the checkpoint has no entry '{}'", key));
+  }
+  return value;
+}
+
+}  // namespace
+
+void SaveArchiveAtomically(torch::serialize::OutputArchive& archive, const std::string& path) {
+  const std::string temporary = path + ".tmp";
+  try {
+    archive.save_to(temporary);
+  } catch (const c10::Error& e) {
+    throw RuntimeError(fmt::format("cannot write {}: {}", temporary, e.what_without_backtrace()));
+  }
+  CommitFile(temporary, path);
+}
+
+void CommitFile(const std::string& temporary, const std::string& path) {
+  std::error_code error;
+  std::filesystem::rename(temporary, path, error);
+  if (error) {
+    throw RuntimeError(fmt::format("cannot rename {} to {}: {}", temporary, path, error.message()));
+  }
+}
+
+torch::serialize::InputArchive LoadArchive(const std::string& path) {
+  torch::serialize::InputArchive archive;
+  try {
+    archive.load_from(path);
+  } catch (const c10::Error& e) {
+    throw RuntimeError(
+        fmt::format("cannot read checkpoint {}: {}", path, e.what_without_backtrace()));
+  }
+  return archive;
+}
+
+void WriteInt(torch::serialize::OutputArchive& archive, const std::string& key, int64_t value) {
+  archive.write(key, c10::IValue(value));
+}
+
+void WriteDouble(torch::serialize::OutputArchive& archive, const std::string& key, double value) {
+  archive.write(key, c10::IValue(value));
+}
+
+void WriteString(torch::serialize::OutputArchive& archive, const std::string& key,
+                 const std::string& value) {
+  archive.write(key, c10::IValue(value));
+}
+
+void WriteBytes(torch::serialize::OutputArchive& archive, const std::string& key,
+                const std::vector<uint8_t>& bytes) {
+  torch::Tensor tensor = torch::empty({static_cast<int64_t>(bytes.size())}, torch::kUInt8);
+  if (!bytes.empty()) std::memcpy(tensor.data_ptr<uint8_t>(), bytes.data(), bytes.size());
+  archive.write(key, tensor, /*is_buffer=*/true);
+}
+
+void WriteGenerator(torch::serialize::OutputArchive& archive, const std::string& key,
+                    const at::Generator& generator) {
+  archive.write(key, generator.get_state(), /*is_buffer=*/true);
+}
+
+int64_t ReadInt(torch::serialize::InputArchive& archive, const std::string& key) {
+  return ReadValue(archive, key).toInt();
+}
+
+double ReadDouble(torch::serialize::InputArchive& archive, const std::string& key) {
+  return ReadValue(archive, key).toDouble();
+}
+
+std::string ReadString(torch::serialize::InputArchive& archive, const std::string& key) {
+  return ReadValue(archive, key).toStringRef();
+}
+
+std::vector<uint8_t> ReadBytes(torch::serialize::InputArchive& archive, const std::string& key) {
+  const torch::Tensor tensor = ReadTensor(archive, key).contiguous();
+  const uint8_t* data = tensor.data_ptr<uint8_t>();
+  return std::vector<uint8_t>(data, data + tensor.numel());
+}
+
+torch::Tensor ReadTensor(torch::serialize::InputArchive& archive, const std::string& key) {
+  torch::Tensor tensor;
+  if (!archive.try_read(key, tensor, /*is_buffer=*/true)) {
+    throw RuntimeError(fmt::format("the checkpoint has no tensor '{}'", key));
+  }
+  return tensor;
+}
+
+void ReadGenerator(torch::serialize::InputArchive& archive, const std::string& key,
+                   at::Generator& generator) {
+  generator.set_state(ReadTensor(archive, key));
+}
+
+torch::serialize::InputArchive ReadNested(torch::serialize::InputArchive& archive,
+                                          const std::string& key) {
+  torch::serialize::InputArchive nested;
+  if (!archive.try_read(key, nested)) {
+    throw RuntimeError(fmt::format("the checkpoint has no section '{}'", key));
+  }
+  return nested;
+}
+
+void CheckAlgorithm(torch::serialize::InputArchive& archive, const std::string& algorithm,
+                    const std::string& path) {
+  const std::string written_by = ReadString(archive, "algorithm");
+  if (written_by != algorithm) {
+    throw RuntimeError(
+        fmt::format("{} is a checkpoint of algorithm '{}', not '{}'", path, written_by, algorithm));
+  }
+}
+
+}  // namespace stride::algorithms

@@ -1,0 +1,46 @@
+// Checkpoint files: torch archives written atomically, and typed entries.
+#ifndef STRIDE_ALGORITHMS_COMMON_CHECKPOINT_H_
+#define STRIDE_ALGORITHMS_COMMON_CHECKPOINT_H_
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include <torch/torch.h>
+
+namespace stride::algorithms {
+
+// writes path + ".tmp", then renames it to path, so path is always complete
+void SaveArchiveAtomically(torch::serialize::OutputArchive& archive, const std::string& path);
+// renames a completely written temporary file to path
+void CommitFile(const std::string& temporary, const std::string& path);
+// throws RuntimeError naming the file when it cannot be read
+torch::serialize::InputArchive LoadArchive(const std::string& path);
+
+// typed entries; the readers throw RuntimeError naming a missing key
+void WriteInt(torch::serialize::OutputArchive& archive, const std::string& key, int64_t value);
+void WriteDouble(torch::serialize::OutputArchive& archive, const std::string& key, double value);
+void WriteString(torch::serialize::OutputArchive& archive, const std::string& key,
+                 const std::string& value);
+void WriteBytes(torch::serialize::OutputArchive& archive, const std::string& key,
+                const std::vector<uint8_t>& bytes);
+void WriteGenerator(torch::serialize::OutputArchive& archive, const std::string& key,
+                    const at::Generator& generator);
+
+int64_t ReadInt(torch::serialize::InputArchive& archive, const std::string& key);
+double ReadDouble(torch::serialize::InputArchive& archive, const std::string& key);
+std::string ReadString(torch::serialize::InputArchive& archive, const std::string& key);
+std::vector<uint8_t> ReadBytes(torch::serialize::InputArchive& archive, const std::string& key);
+torch::Tensor ReadTensor(torch::serialize::InputArchive& archive, const std::string& key);
+void ReadGenerator(torch::serialize::InputArchive& archive, const std::string& key,
+                   at::Generator& generator);
+torch::serialize::InputArchive ReadNested(torch::serialize::InputArchive& archive,
+                                          const std::string& key);
+
+// throws RuntimeError unless the checkpoint was written by the named algorithm
+void CheckAlgorithm(torch::serialize::InputArchive& archive, const std::string& algorithm,
+                    const std::string& path);
+
+}  // namespace stride::algorithms
+
+#endif  // STRIDE_ALGORITHMS_COMMON_CHECKPOINT_H_

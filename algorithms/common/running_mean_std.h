@@ -1,0 +1,85 @@
+// Running statistics for observation normalization and reward scaling.
+#ifndef STRIDE_ALGORITHMS_COMMON_RUNNING_MEAN_STD_H_
+#define STRIDE_ALGORITHMS_COMMON_RUNNING_MEAN_STD_H_
+
+#include <cstdint>
+
+#include <torch/torch.h>
+
+namespace stride::algorithms {
+
+// added to variances before taking square roots
+inline constexpr double kVarianceEpsilon = 1e-8;
+
+// mean and variance of every column of a stream of batches, in float64,
+// merged batch by batch (Chan et al. 1979)
+class RunningMeanStd {
+ public:
+  explicit RunningMeanStd(int64_t size);
+
+  // batch: [B, size]
+  void Update(const torch::Tensor& batch);
+
+  const torch::Tensor& mean() const { return mean_; }
+  const torch::Tensor& var() const { return var_; }
+  double count() const { return count_; }
+
+  void Save(torch::serialize::OutputArchive& archive) const;
+  void Load(torch::serialize::InputArchive& archive);
+
+ private:
+  torch::Tensor mean_, var_;
+  // starts slightly above zero, as in Gym's wrappers, so the first batch dominates
+  double count_ = 1e-4;
+};
+
+// (observation - mean) / sqrt(var + eps), clipped to [-clip, clip], in float32
+class ObservationNormalizer {
+ public:
+  ObservationNormalizer(int64_t size, double clip);
+
+  // observations: [B, size]
+  void Update(const torch::Tensor& observations);
+  torch::Tensor Normalize(const torch::Tensor& observations) const;
+
+  const RunningMeanStd& statistics() const { return statistics_; }
+  // the float32 statistics Normalize() uses
+  const torch::Tensor& mean() const { return mean_; }
+  const torch::Tensor& var() const { return var_; }
+  double clip() const { return clip_; }
+
+  void Save(torch::serialize::OutputArchive& archive) const;
+  void Load(torch::serialize::InputArchive& archive);
+
+ private:
+  void Refresh();
+
+  RunningMeanStd statistics_;
+  double clip_;
+  torch::Tensor mean_, var_, std_;
+};
+
+// divides rewards by the running std of each environment's discounted return
+// and clips them (Engstrom et al. 2020; Gym's NormalizeReward)
+class RewardScaler {
+ public:
+  RewardScaler(int num_envs, double gamma, double clip);
+
+  // rewards: float [N]; dones: [N], nonzero where an episode ended at this step
+  torch::Tensor Scale(const torch::Tensor& rewards, const torch::Tensor& dones);
+
+  const RunningMeanStd& statistics() const { return statistics_; }
+
+  void Save(torch::serialize::OutputArchive& archive) const;
+  void Load(torch::serialize::InputArchive& archive);
+
+ private:
+  RunningMeanStd statistics_;
+  double gamma_, clip_;
+  // discounted return of each environment's current episode, float64 [N]
+  torch::Tensor returns_;
+};
+
+}  // namespace stride::algorithms
+
+#endif  // STRIDE_ALGORITHMS_COMMON_RUNNING_MEAN_STD_H_

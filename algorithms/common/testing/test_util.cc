@@ -1,0 +1,50 @@
+#include "algorithms/common/testing/test_util.h"
+
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+
+#include "algorithms/common/checkpoint.h"
+
+namespace stride::algorithms::testing {
+
+std::string FreshDirectory(const std::string& name) {
+  const auto dir = std::filesystem::temp_directory_path() / ("stride_" + name);
+  std::filesystem::remove_all(dir);
+  std::filesystem::create_directories(dir);
+  return dir.string();
+}
+
+std::string ReadFile(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), {});
+}
+
+std::vector<std::string> ParameterTableRows(const std::vector<ParamSpec>& specs) {
+  std::vector<std::string> rows;
+  for (const ParamSpec& spec : specs) {
+    const std::string allowed = DescribeAllowed(spec);
+    rows.push_back("| `" + spec.name + "` | " + ParamTypeName(spec.type) + " | `" +
+                   FormatParamValue(*spec.default_value) + "` | " +
+                   (allowed.empty() ? "any" : allowed) + " | " + spec.doc + " |");
+  }
+  return rows;
+}
+
+std::vector<torch::Tensor> CheckpointTensors(const std::string& path, const AgentOptions& options) {
+  torch::serialize::InputArchive archive = LoadArchive(path);
+  torch::serialize::InputArchive agent_archive = ReadNested(archive, "agent");
+  Agent agent = Agent::FromArchive(options, agent_archive);
+  std::vector<torch::Tensor> tensors = agent.model()->parameters();
+  if (agent.normalizer()) {
+    tensors.push_back(agent.normalizer()->statistics().mean());
+    tensors.push_back(agent.normalizer()->statistics().var());
+  }
+  tensors.push_back(ReadTensor(archive, "generator"));
+  torch::serialize::InputArchive rollout = ReadNested(archive, "rollout");
+  tensors.push_back(ReadTensor(rollout, "environments"));
+  tensors.push_back(torch::tensor({ReadInt(archive, "global_step"), ReadInt(archive, "update")}));
+  return tensors;
+}
+
+}  // namespace stride::algorithms::testing

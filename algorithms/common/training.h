@@ -1,0 +1,56 @@
+// Plumbing of an algorithm's training loop: checkpoints at update boundaries,
+// the policy export of a checkpoint, failure checks and diagnostics.
+#ifndef STRIDE_ALGORITHMS_COMMON_TRAINING_H_
+#define STRIDE_ALGORITHMS_COMMON_TRAINING_H_
+
+#include <cstdint>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include <torch/torch.h>
+
+#include "algorithms/common/agent.h"
+#include "algorithms/common/rollout.h"
+#include "stride/algorithm.h"
+
+namespace stride::algorithms {
+
+// a run at an update boundary: the live objects a checkpoint saves and restores
+struct TrainingState {
+  // the algorithm's plugin name; a checkpoint loads only into the same algorithm
+  std::string algorithm;
+  Agent* agent = nullptr;
+  Rollout* rollout = nullptr;
+  at::Generator* generator = nullptr;
+  // by the name they are saved under
+  std::vector<std::pair<std::string, torch::optim::Optimizer*>> optimizers;
+  // environment steps and updates done
+  int64_t global_step = 0;
+  int64_t update = 0;
+};
+
+// writes the state to path atomically
+void SaveCheckpoint(const TrainingState& state, const std::string& path);
+// restores the state, counters included, from a checkpoint at path
+void LoadCheckpoint(const std::string& path, TrainingState& state);
+// writes the TorchScript policy of a checkpoint; needs no environment
+void ExportCheckpointPolicy(const std::string& algorithm, const AgentOptions& options,
+                            const std::string& checkpoint_path, const std::string& policy_path,
+                            const std::string& config_toml);
+
+// updates of batch_size steps that cover total_steps, at least one
+int64_t NumUpdates(int64_t total_steps, int64_t batch_size);
+void SetLearningRate(torch::optim::Adam& optimizer, double learning_rate);
+
+// throws RuntimeError "update N: non-finite NAME ..." for the first non-finite
+// loss or network parameter
+void CheckFinite(int64_t update, const Metrics& losses, ActorCritic& model);
+
+// 1 - Var[returns - values] / Var[returns]: the fraction of the returns' variance
+// the value function explains; NaN when the returns are constant
+double ExplainedVariance(const torch::Tensor& values, const torch::Tensor& returns);
+
+}  // namespace stride::algorithms
+
+#endif  // STRIDE_ALGORITHMS_COMMON_TRAINING_H_

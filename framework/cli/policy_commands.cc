@@ -120,9 +120,8 @@ int EvalCommand(const Argv& argv) {
     std::memcpy(actions, output.data_ptr<float>(), sizeof(float) * n * act_size);
   };
   const EvalSummary summary = EvaluatePolicy(*env, policy);
-  std::printf("%s: %d episodes: return %.1f +- %.1f, distance %.2f m, falls %d\n",
-              policy_path.string().c_str(), summary.episodes, summary.mean_return,
-              summary.std_return, summary.mean_distance, summary.falls);
+  std::printf("%s: %d episodes: %s\n", policy_path.string().c_str(), summary.episodes,
+              DescribeEvaluation(summary).c_str());
   return 0;
 }
 

@@ -139,10 +139,9 @@ class RunContext : public TrainContext {
                               {"std_return", summary.std_return},
                               {"mean_distance", summary.mean_distance},
                               {"falls", summary.falls}});
-    std::fprintf(stderr, "[%s seed %lld] evaluation at step %lld: return %.1f +- %.1f, distance %.2f m, falls %d/%d\n",
-                 experiment_.name.c_str(), static_cast<long long>(seed_),
-                 static_cast<long long>(step), summary.mean_return, summary.std_return,
-                 summary.mean_distance, summary.falls, summary.episodes);
+    std::fprintf(stderr, "[%s seed %lld] evaluation at step %lld: %s\n", experiment_.name.c_str(),
+                 static_cast<long long>(seed_), static_cast<long long>(step),
+                 DescribeEvaluation(summary).c_str());
     return summary;
   }
 
@@ -164,12 +163,12 @@ class RunContext : public TrainContext {
     const bool last = step >= experiment_.total_steps;
     if (!last && elapsed - last_print_ < 2.0) return;
     last_print_ = elapsed;
-    const double remaining =
-        static_cast<double>(experiment_.total_steps - step) / std::max(steps_per_second, 1e-9);
+    const double remaining = static_cast<double>(std::max<int64_t>(experiment_.total_steps - step, 0)) /
+                             std::max(steps_per_second, 1e-9);
     std::fprintf(stderr, "[%s seed %lld] step %lld/%lld (%.0f%%) | %.0f steps/s | ETA %s | return %s\n",
                  experiment_.name.c_str(), static_cast<long long>(seed_),
                  static_cast<long long>(step), static_cast<long long>(experiment_.total_steps),
-                 100.0 * static_cast<double>(step) / static_cast<double>(experiment_.total_steps),
+                 std::min(100.0, 100.0 * static_cast<double>(step) / static_cast<double>(experiment_.total_steps)),
                  steps_per_second, Duration(remaining).c_str(),
                  recent_returns_.empty() ? "-" : fmt::format("{:.1f}", Mean(recent_returns_)).c_str());
   }
@@ -299,6 +298,14 @@ EvalSummary EvaluatePolicy(VecEnv& env, const Policy& policy) {
 std::string RunDirectory(const Experiment& experiment, const std::string& output_dir,
                          int64_t seed) {
   return (fs::path(output_dir) / experiment.name / fmt::format("seed_{}", seed)).string();
+}
+
+std::string DescribeEvaluation(const EvalSummary& summary) {
+  std::string text = fmt::format("return {:.1f} +- {:.1f}", summary.mean_return, summary.std_return);
+  if (std::isfinite(summary.mean_distance)) {
+    text += fmt::format(", distance {:.2f} m", summary.mean_distance);
+  }
+  return text + fmt::format(", falls {}/{}", summary.falls, summary.episodes);
 }
 
 RunStatus RunExperiment(const Experiment& experiment, const PluginRegistry& registry,

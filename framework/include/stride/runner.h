@@ -40,6 +40,8 @@ std::unique_ptr<VecEnv> MakeVecEnv(const Experiment& experiment, const PluginReg
 
 // one deterministic episode on each of env's instances
 EvalSummary EvaluatePolicy(VecEnv& env, const Policy& policy);
+// "return 1183.2 +- 4.1, distance 9.87 m, falls 0/10"
+std::string DescribeEvaluation(const EvalSummary& summary);
 
 // "<output_dir>/<name>/seed_<k>"
 std::string RunDirectory(const Experiment& experiment, const std::string& output_dir,

@@ -1,6 +1,7 @@
 #include "stride/vec_env.h"
 
 #include <algorithm>
+#include <atomic>
 #include <cmath>
 #include <condition_variable>
 #include <cstring>
@@ -15,65 +16,75 @@
 
 namespace stride {
 
-// persistent threads that run one function over contiguous slices of [0, n)
+// persistent threads that share the items [0, n) of one job: each thread takes
+// the next unclaimed item until none is left, so uneven items stay balanced.
+// Waits spin briefly before sleeping: a step takes well under a millisecond.
 class VecEnv::WorkerPool {
  public:
   WorkerPool(int num_workers, int n) : n_(n) {
-    for (int w = 1; w < num_workers; ++w) {
-      threads_.emplace_back([this, w, num_workers] { Loop(w, num_workers); });
-    }
+    for (int w = 1; w < num_workers; ++w) threads_.emplace_back([this] { Loop(); });
   }
   ~WorkerPool() {
     {
       std::lock_guard<std::mutex> lock(mutex_);
       shutdown_ = true;
-      ++generation_;
+      generation_.fetch_add(1);
     }
     start_.notify_all();
     for (std::thread& t : threads_) t.join();
   }
   int size() const { return static_cast<int>(threads_.size()) + 1; }
 
-  // runs job(begin, end) on every slice; the calling thread takes slice 0
-  void Run(const std::function<void(int, int)>& job) {
-    const int workers = size();
-    if (workers == 1) {
-      job(0, n_);
+  // runs job(i) for every i in [0, n); the calling thread takes part
+  void Run(const std::function<void(int)>& job) {
+    if (threads_.empty()) {
+      for (int i = 0; i < n_; ++i) job(i);
       return;
     }
     {
       std::lock_guard<std::mutex> lock(mutex_);
       job_ = &job;
-      pending_ = workers - 1;
-      ++generation_;
+      next_.store(0);
+      busy_.store(static_cast<int>(threads_.size()));
+      generation_.fetch_add(1);
     }
     start_.notify_all();
-    auto [begin, end] = Slice(0, workers);
-    job(begin, end);
-    std::unique_lock<std::mutex> lock(mutex_);
-    done_.wait(lock, [this] { return pending_ == 0; });
+    Work(job);
+    // wait for the other threads to finish their last item
+    for (int spin = 0; busy_.load() > 0; ++spin) {
+      if (spin < kSpins) continue;
+      std::unique_lock<std::mutex> lock(mutex_);
+      done_.wait(lock, [this] { return busy_.load() == 0; });
+    }
   }
 
  private:
-  std::pair<int, int> Slice(int w, int workers) const {
-    return {n_ * w / workers, n_ * (w + 1) / workers};
+  static constexpr int kSpins = 20'000;
+
+  void Work(const std::function<void(int)>& job) {
+    for (int i = next_.fetch_add(1); i < n_; i = next_.fetch_add(1)) job(i);
   }
-  void Loop(int w, int workers) {
+
+  void Loop() {
     uint64_t seen = 0;
     while (true) {
-      const std::function<void(int, int)>* job;
-      {
+      // spin, then sleep, until a new job is posted
+      for (int spin = 0; generation_.load() == seen; ++spin) {
+        if (spin < kSpins) continue;
         std::unique_lock<std::mutex> lock(mutex_);
-        start_.wait(lock, [&] { return generation_ != seen; });
-        seen = generation_;
+        start_.wait(lock, [&] { return generation_.load() != seen; });
+      }
+      const std::function<void(int)>* job;
+      {
+        std::lock_guard<std::mutex> lock(mutex_);
+        seen = generation_.load();
         if (shutdown_) return;
         job = job_;
       }
-      auto [begin, end] = Slice(w, workers);
-      (*job)(begin, end);
-      {
+      Work(*job);
+      if (busy_.fetch_sub(1) == 1) {
         std::lock_guard<std::mutex> lock(mutex_);
-        if (--pending_ == 0) done_.notify_one();
+        done_.notify_one();
       }
     }
   }
@@ -82,9 +93,10 @@ class VecEnv::WorkerPool {
   std::vector<std::thread> threads_;
   std::mutex mutex_;
   std::condition_variable start_, done_;
-  const std::function<void(int, int)>* job_ = nullptr;
-  uint64_t generation_ = 0;
-  int pending_ = 0;
+  const std::function<void(int)>* job_ = nullptr;
+  std::atomic<uint64_t> generation_{0};
+  std::atomic<int> next_{0};
+  std::atomic<int> busy_{0};
   bool shutdown_ = false;
 };
 
@@ -168,58 +180,54 @@ void VecEnv::ResetInstance(int i) {
 
 void VecEnv::Reset() {
   for (Episode& e : episodes_) e.index = 0;
-  pool_->Run([this](int begin, int end) {
-    for (int i = begin; i < end; ++i) ResetInstance(i);
-  });
+  pool_->Run([this](int i) { ResetInstance(i); });
   completed_.clear();
 }
 
-void VecEnv::StepRange(int begin, int end) {
+void VecEnv::StepInstance(int i) {
   const size_t num_terms = reward_->terms().size();
-  for (int i = begin; i < end; ++i) {
-    float* obs = obs_.data() + static_cast<size_t>(i) * obs_size_;
-    double* signals = signals_.data() + static_cast<size_t>(i) * num_signals_;
-    double* terms = term_values_.data() + i * num_terms;
-    Episode& e = episodes_[i];
+  float* obs = obs_.data() + static_cast<size_t>(i) * obs_size_;
+  double* signals = signals_.data() + static_cast<size_t>(i) * num_signals_;
+  double* terms = term_values_.data() + i * num_terms;
+  Episode& e = episodes_[i];
 
-    // step and score
-    const StepResult result =
-        envs_[i]->Step(actions_ + static_cast<size_t>(i) * act_size_, obs, signals);
-    const double reward = reward_->Evaluate(signals, terms);
-    rewards_[i] = static_cast<float>(reward);
-    terminated_[i] = result.terminated || result.numerical_failure;
-    truncated_[i] = result.truncated && !terminated_[i];
-    failed_[i] = result.numerical_failure;
+  // step and score
+  const StepResult result =
+      envs_[i]->Step(actions_ + static_cast<size_t>(i) * act_size_, obs, signals);
+  const double reward = reward_->Evaluate(signals, terms);
+  rewards_[i] = static_cast<float>(reward);
+  terminated_[i] = result.terminated || result.numerical_failure;
+  truncated_[i] = result.truncated && !terminated_[i];
+  failed_[i] = result.numerical_failure;
 
-    // accumulate the episode
-    if (forward_velocity_signal_ >= 0) {
-      e.distance += signals[forward_velocity_signal_] * envs_[i]->dt();
-    }
-    e.total_return += reward;
-    e.length += 1;
-    for (size_t t = 0; t < num_terms; ++t) e.term_returns[t] += terms[t];
-    if (!terminated_[i] && !truncated_[i]) continue;
-
-    // record it and start the next one
-    EpisodeRecord& record = finished_[i];
-    record.total_return = e.total_return;
-    record.length = e.length;
-    record.term_returns = e.term_returns;
-    record.terminated = terminated_[i];
-    record.numerical_failure = result.numerical_failure;
-    record.distance = forward_velocity_signal_ >= 0
-                          ? e.distance
-                          : std::numeric_limits<double>::quiet_NaN();
-    std::memcpy(final_obs_.data() + static_cast<size_t>(i) * obs_size_, obs,
-                sizeof(float) * obs_size_);
-    e.index += 1;
-    ResetInstance(i);
+  // accumulate the episode
+  if (forward_velocity_signal_ >= 0) {
+    e.distance += signals[forward_velocity_signal_] * envs_[i]->dt();
   }
+  e.total_return += reward;
+  e.length += 1;
+  for (size_t t = 0; t < num_terms; ++t) e.term_returns[t] += terms[t];
+  if (!terminated_[i] && !truncated_[i]) return;
+
+  // record it and start the next one
+  EpisodeRecord& record = finished_[i];
+  record.total_return = e.total_return;
+  record.length = e.length;
+  record.term_returns = e.term_returns;
+  record.terminated = terminated_[i];
+  record.numerical_failure = result.numerical_failure;
+  record.distance = forward_velocity_signal_ >= 0
+                        ? e.distance
+                        : std::numeric_limits<double>::quiet_NaN();
+  std::memcpy(final_obs_.data() + static_cast<size_t>(i) * obs_size_, obs,
+              sizeof(float) * obs_size_);
+  e.index += 1;
+  ResetInstance(i);
 }
 
 void VecEnv::Step(const float* actions) {
   actions_ = actions;
-  pool_->Run([this](int begin, int end) { StepRange(begin, end); });
+  pool_->Run([this](int i) { StepInstance(i); });
   for (int i = 0; i < num_envs_; ++i) {
     if (!terminated_[i] && !truncated_[i]) continue;
     if (failed_[i]) ++numerical_failures_;

@@ -98,7 +98,7 @@ class VecEnv {
   };
   class WorkerPool;
 
-  void StepRange(int begin, int end);
+  void StepInstance(int i);
   void ResetInstance(int i);
   uint64_t EpisodeSeed(int instance, uint64_t episode) const;
 

@@ -65,6 +65,11 @@ int ExportCommand(const Argv& argv) {
                                   checkpoint.string()));
   }
   const fs::path out = args.Value("--out").value_or((run_dir / "policy.pt").string());
+  std::error_code ec;
+  if (out.has_parent_path()) fs::create_directories(out.parent_path(), ec);
+  if (ec) {
+    throw ConfigError(fmt::format("cannot create '{}': {}", out.parent_path().string(), ec.message()));
+  }
   ConfigureTorch();
   PluginRegistry registry;
   const std::string config = ReadText(run_dir / "config.toml");

@@ -323,7 +323,46 @@ TEST(CliTest, SameSeedGivesBitwiseIdenticalMetricsAndPolicy) {
   EXPECT_EQ(std::count(metrics.begin(), metrics.end(), '\n'), 9);  // header + 8 updates
   EXPECT_EQ(metrics, DeterministicColumns(b + "/metrics.csv"));
   EXPECT_EQ(ReadFile(a + "/eval.csv"), ReadFile(b + "/eval.csv"));
-  EXPECT_EQ(ReadFile(a + "/policy.pt"), ReadFile(b + "/policy.pt"));
+  EXPECT_TRUE(ReadFile(a + "/policy.pt") == ReadFile(b + "/policy.pt"));
+}
+
+TEST(CliTest, ExportAndEvalUseTheRunsPolicy) {
+  const std::string dir = TempDir("export");
+  const std::string path = WriteExperiment("export_src", Experiment());
+  ASSERT_EQ(RunStride("run " + path + " --out " + dir).exit_code, 0);
+  const std::string run = dir + "/tiny/seed_0";
+  // TorchScript archives embed their file name: export under the same name
+  const std::string exported_policy = dir + "/exported/policy.pt";
+  CliResult exported = RunStride("export " + run + " --out " + exported_policy);
+  ASSERT_EQ(exported.exit_code, 0) << exported.err;
+  // the checkpoint after the last update holds the policy training wrote
+  EXPECT_TRUE(ReadFile(exported_policy) == ReadFile(run + "/policy.pt"));
+  CliResult from_file = RunStride("eval " + exported_policy + " --episodes 3");
+  ASSERT_EQ(from_file.exit_code, 0) << from_file.err;
+  EXPECT_THAT(from_file.out, HasSubstr("3 episodes: return"));
+  CliResult from_run = RunStride("eval " + run + " --episodes 3");
+  EXPECT_EQ(from_run.exit_code, 0) << from_run.err;
+  EXPECT_EQ(from_run.out.substr(from_run.out.find(':')), from_file.out.substr(from_file.out.find(':')));
+  CliResult not_a_policy = RunStride("eval " + path);
+  EXPECT_EQ(not_a_policy.exit_code, 2);
+  EXPECT_THAT(not_a_policy.err, HasSubstr("is not a TorchScript policy"));
+  CliResult not_a_run = RunStride("export " + dir);
+  EXPECT_EQ(not_a_run.exit_code, 2);
+  EXPECT_THAT(not_a_run.err, HasSubstr("is not a run directory"));
+}
+
+TEST(CliTest, CheckEnvValidatesItsParameters) {
+  CliResult ok = RunStride("check-env pendulum --steps 2000");
+  EXPECT_EQ(ok.exit_code, 0) << ok.out;
+  EXPECT_THAT(ok.out, HasSubstr("0 failed"));
+  CliResult mode = RunStride("check-env biped --set observation=seed15");
+  EXPECT_EQ(mode.exit_code, 2);
+  EXPECT_THAT(mode.err, HasSubstr("--set environment.observation=seed15: 'environment.observation' = "
+                                  "\"seed15\" is not allowed (did you mean 'seed14'?): must be one "
+                                  "of: seed14, walker17"));
+  CliResult model = RunStride("check-env biped --set model=/nonexistent/biped.xml");
+  EXPECT_EQ(model.exit_code, 2);
+  EXPECT_THAT(model.err, HasSubstr("/nonexistent/biped.xml"));
 }
 
 TEST(CliTest, ExistingRunIsNeverOverwrittenSilently) {

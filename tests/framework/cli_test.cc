@@ -326,6 +326,28 @@ TEST(CliTest, SameSeedGivesBitwiseIdenticalMetricsAndPolicy) {
   EXPECT_TRUE(ReadFile(a + "/policy.pt") == ReadFile(b + "/policy.pt"));
 }
 
+// SIGINT checkpoints and stops; --resume continues to the uninterrupted result
+TEST(CliTest, InterruptedRunResumesBitwise) {
+  const std::string dir = TempDir("resume");
+  const std::string experiment = std::string(STRIDE_SOURCE_DIR) + "/experiments/pendulum_vpg.toml";
+  ASSERT_EQ(RunStride("run " + experiment + " --out " + dir + "/full").exit_code, 0);
+  const std::string interrupted = "run " + experiment + " --out " + dir + "/cut & pid=$!; sleep 2; "
+                                  "kill -INT $pid; wait $pid; echo $? > " + dir + "/status; true";
+  RunStride(interrupted);
+  EXPECT_EQ(ReadFile(dir + "/status"), "1\n");
+  const std::string cut = dir + "/cut/pendulum_vpg/seed_0", full = dir + "/full/pendulum_vpg/seed_0";
+  ASSERT_TRUE(fs::exists(cut + "/checkpoints/checkpoint.pt"));
+  ASSERT_FALSE(fs::exists(cut + "/policy.pt"));
+  CliResult resumed = RunStride("run --resume " + cut);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_EQ(DeterministicColumns(cut + "/metrics.csv"), DeterministicColumns(full + "/metrics.csv"));
+  EXPECT_EQ(ReadFile(cut + "/eval.csv"), ReadFile(full + "/eval.csv"));
+  EXPECT_TRUE(ReadFile(cut + "/policy.pt") == ReadFile(full + "/policy.pt"));
+  CliResult again = RunStride("run --resume " + cut);
+  EXPECT_EQ(again.exit_code, 2);
+  EXPECT_THAT(again.err, HasSubstr("has already finished"));
+}
+
 TEST(CliTest, ExportAndEvalUseTheRunsPolicy) {
   const std::string dir = TempDir("export");
   const std::string path = WriteExperiment("export_src", Experiment());

@@ -514,7 +514,9 @@ Params ParsePluginParams(PluginKind kind, const std::string& name,
   const toml::table& filled = kind == PluginKind::kReward
                                   ? *doc["reward"].as_array()->get(0)->as_table()
                                   : *doc[table_name].as_table();
-  return ReadPluginTable(filled, table_name, "--set", kind, AlgorithmTableSpec(), registry).params;
+  // outside an experiment only the plugin's own parameters exist
+  static const std::vector<ParamSpec> kPluginKeyOnly = {Required(StringParam("plugin", "", ""))};
+  return ReadPluginTable(filled, table_name, "--set", kind, kPluginKeyOnly, registry).params;
 }
 
 std::string ResolvedToml(const Experiment& e) {

@@ -172,13 +172,6 @@ const RegisteredPlugin& PluginRegistry::Find(PluginKind kind, const std::string&
                                               : fmt::format("{}", fmt::join(names, ", "))));
 }
 
-const RegisteredPlugin* PluginRegistry::FindAnyKind(const std::string& name) const {
-  for (const RegisteredPlugin& plugin : plugins_) {
-    if (plugin.entry->name == name) return &plugin;
-  }
-  return nullptr;
-}
-
 std::unique_ptr<Environment> PluginRegistry::MakeEnvironment(const std::string& name,
                                                              const Params& params) const {
   return Make<EnvironmentFactory, Environment>(Find(PluginKind::kEnvironment, name), params);

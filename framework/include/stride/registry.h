@@ -35,10 +35,8 @@ class PluginRegistry {
 
   // throws a ConfigError listing the plugins of that kind, with a did-you-mean
   const RegisteredPlugin& Find(PluginKind kind, const std::string& name) const;
-  const RegisteredPlugin* FindAnyKind(const std::string& name) const;
   const std::vector<RegisteredPlugin>& plugins() const { return plugins_; }
   std::vector<std::string> Names(PluginKind kind) const;
-  const std::vector<std::string>& libraries() const { return libraries_; }
 
   // run the factory; exceptions become ConfigErrors naming the plugin
   std::unique_ptr<Environment> MakeEnvironment(const std::string& name, const Params& params) const;

@@ -58,6 +58,21 @@ void ExportCheckpointPolicy(const std::string& algorithm, const AgentOptions& op
   Agent::FromArchive(options, agent).Export(policy_path, config_toml);
 }
 
+bool FinishUpdate(int64_t update, int64_t num_updates, int64_t global_step, const Metrics& metrics,
+                  TrainContext& context, TrainingState& state) {
+  context.LogMetrics(global_step, metrics);
+  state.global_step = global_step;
+  state.update = update;
+  if (context.EvaluationDue(global_step)) {
+    context.Evaluate(global_step, state.agent->MakePolicy());
+  }
+  const bool stop = context.stop_requested();
+  if (stop || context.CheckpointDue(global_step) || update == num_updates) {
+    SaveCheckpoint(state, context.checkpoint_path());
+  }
+  return stop;
+}
+
 int64_t NumUpdates(int64_t total_steps, int64_t batch_size) {
   return std::max<int64_t>(1, (total_steps + batch_size - 1) / batch_size);
 }

@@ -1,5 +1,5 @@
-// Plumbing of an algorithm's training loop: checkpoints at update boundaries,
-// the policy export of a checkpoint, failure checks and diagnostics.
+// Plumbing of an algorithm's training loop: the end of an update with its
+// checkpoints, the policy export of a checkpoint, failure checks and diagnostics.
 #ifndef STRIDE_ALGORITHMS_COMMON_TRAINING_H_
 #define STRIDE_ALGORITHMS_COMMON_TRAINING_H_
 
@@ -38,6 +38,12 @@ void LoadCheckpoint(const std::string& path, TrainingState& state);
 void ExportCheckpointPolicy(const std::string& algorithm, const AgentOptions& options,
                             const std::string& checkpoint_path, const std::string& policy_path,
                             const std::string& config_toml);
+
+// the end of an update: logs its metrics, advances the state to global_step and
+// update, evaluates when due and checkpoints when due, when a stop is requested
+// and after the last update; true when the run should stop
+bool FinishUpdate(int64_t update, int64_t num_updates, int64_t global_step, const Metrics& metrics,
+                  TrainContext& context, TrainingState& state);
 
 // updates of batch_size steps that cover total_steps, at least one
 int64_t NumUpdates(int64_t total_steps, int64_t batch_size);

@@ -1,6 +1,5 @@
 #include "algorithms/ppo/ppo.h"
 
-#include <memory>
 #include <utility>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -11,7 +10,6 @@
 #include "algorithms/common/rollout.h"
 #include "algorithms/common/training.h"
 #include "stride/error.h"
-#include "stride/plugin.h"
 
 namespace stride::algorithms::ppo {
 namespace {
@@ -253,17 +251,9 @@ void Ppo::Train(TrainContext& context) {
     metrics.emplace_back("clip_fraction", clip_fraction_sum / n);
     metrics.emplace_back("explained_variance", ExplainedVariance(b_values, b_returns));
     metrics.emplace_back("learning_rate", learning_rate);
-    context.LogMetrics(global_step, metrics);
-    state.global_step = global_step;
-    state.update = update;
 
-    // evaluation and checkpoints, at the update boundary
-    if (context.EvaluationDue(global_step)) context.Evaluate(global_step, agent.MakePolicy());
-    const bool stop = context.stop_requested();
-    if (stop || context.CheckpointDue(global_step) || update == num_updates) {
-      SaveCheckpoint(state, context.checkpoint_path());
-    }
-    if (stop) return;
+    // metrics logged, then evaluation and checkpoints at the update boundary
+    if (FinishUpdate(update, num_updates, global_step, metrics, context, state)) return;
   }
   agent.Export(context.policy_path(), context.config_toml());
 }
@@ -274,19 +264,3 @@ void Ppo::ExportPolicy(const std::string& checkpoint_path, const std::string& po
 }
 
 }  // namespace stride::algorithms::ppo
-
-namespace {
-
-std::vector<stride::PluginEntry> Entries() {
-  using stride::algorithms::ppo::Ppo;
-  using stride::algorithms::ppo::PpoConfig;
-  return {stride::AlgorithmEntry(
-      "ppo", "proximal policy optimization with a clipped surrogate objective (CleanRL-style)",
-      stride::algorithms::ppo::PpoParams(), [](const stride::Params& params) {
-        return std::make_unique<Ppo>(PpoConfig::FromParams(params));
-      })};
-}
-
-}  // namespace
-
-STRIDE_PLUGIN(Entries)

@@ -1,6 +1,5 @@
 #include "algorithms/vpg/vpg.h"
 
-#include <memory>
 #include <optional>
 #include <utility>
 
@@ -11,7 +10,6 @@
 #include "algorithms/common/rollout.h"
 #include "algorithms/common/training.h"
 #include "stride/error.h"
-#include "stride/plugin.h"
 
 namespace stride::algorithms::vpg {
 namespace {
@@ -195,17 +193,9 @@ void Vpg::Train(TrainContext& context) {
     Metrics metrics = losses;
     metrics.emplace_back("explained_variance", ExplainedVariance(b_values, b_returns));
     metrics.emplace_back("learning_rate", frac * c.pi_lr);
-    context.LogMetrics(global_step, metrics);
-    state.global_step = global_step;
-    state.update = update;
 
-    // evaluation and checkpoints, at the update boundary
-    if (context.EvaluationDue(global_step)) context.Evaluate(global_step, agent.MakePolicy());
-    const bool stop = context.stop_requested();
-    if (stop || context.CheckpointDue(global_step) || update == num_updates) {
-      SaveCheckpoint(state, context.checkpoint_path());
-    }
-    if (stop) return;
+    // metrics logged, then evaluation and checkpoints at the update boundary
+    if (FinishUpdate(update, num_updates, global_step, metrics, context, state)) return;
   }
   agent.Export(context.policy_path(), context.config_toml());
 }
@@ -216,19 +206,3 @@ void Vpg::ExportPolicy(const std::string& checkpoint_path, const std::string& po
 }
 
 }  // namespace stride::algorithms::vpg
-
-namespace {
-
-std::vector<stride::PluginEntry> Entries() {
-  using stride::algorithms::vpg::Vpg;
-  using stride::algorithms::vpg::VpgConfig;
-  return {stride::AlgorithmEntry(
-      "vpg", "vanilla policy gradient with a learned value baseline (Spinning Up-style)",
-      stride::algorithms::vpg::VpgParams(), [](const stride::Params& params) {
-        return std::make_unique<Vpg>(VpgConfig::FromParams(params));
-      })};
-}
-
-}  // namespace
-
-STRIDE_PLUGIN(Entries)

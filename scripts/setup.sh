@@ -7,7 +7,7 @@ packages=(
   libtorch-dev libopenblas0-openmp
   libmujoco-dev libqhull-dev
   libtomlplusplus-dev libfmt-dev libboost-dev libboost-filesystem-dev
-  googletest libgtest-dev
+  googletest libgtest-dev libgmock-dev
 )
 
 missing=()

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstring>
 #include <filesystem>
 #include <limits>
 #include <map>
@@ -12,6 +11,7 @@
 
 #include <fmt/format.h>
 
+#include "common/mujoco_support.h"
 #include "stride/error.h"
 
 namespace stride::biped {
@@ -39,14 +39,6 @@ enum Signal {
   kNumSignals
 };
 
-static_assert(mjNWARNING == 8, "name every MuJoCo warning");
-constexpr std::array<const char*, mjNWARNING> kWarningNames = {
-    "mjWARN_INERTIA", "mjWARN_CONTACTFULL", "mjWARN_CNSTRFULL", "mjWARN_VGEOMFULL",
-    "mjWARN_BADQPOS", "mjWARN_BADQVEL",     "mjWARN_BADQACC",   "mjWARN_BADCTRL"};
-
-// MuJoCo raises these and resets the data when the state is not finite
-constexpr std::array<int, 3> kDivergenceWarnings = {mjWARN_BADQPOS, mjWARN_BADQVEL, mjWARN_BADQACC};
-
 std::string Describe(const std::string& path) {
   return path.empty() ? std::string("built-in biped.xml") : fmt::format("'{}'", path);
 }
@@ -60,38 +52,13 @@ std::vector<std::string> Names(const mjModel& model, mjtObj type, int count) {
   return names;
 }
 
-// MuJoCo's multi-line error message on one line
-std::string OneLine(const char* message) {
-  std::string line = message;
-  std::replace(line.begin(), line.end(), '\n', ' ');
-  line.erase(line.find_last_not_of(' ') + 1);
-  return line;
-}
-
-mjModel* CompileBuiltin() {
-  auto vfs = std::make_unique<mjVFS>();
-  mj_defaultVFS(vfs.get());
-  const int size = static_cast<int>(std::strlen(kBuiltinModelXml));
-  if (mj_makeEmptyFileVFS(vfs.get(), kBuiltinFileName, size) != 0) {
-    throw RuntimeError("cannot create the MuJoCo virtual file for the built-in biped model");
-  }
-  const int index = mj_findFileVFS(vfs.get(), kBuiltinFileName);
-  std::memcpy(vfs->filedata[index], kBuiltinModelXml, size);
+environments::ModelPtr CompileFile(const std::string& path) {
   char error[1024] = "";
-  mjModel* model = mj_loadXML(kBuiltinFileName, vfs.get(), error, sizeof error);
-  mj_deleteVFS(vfs.get());
+  environments::ModelPtr model(mj_loadXML(path.c_str(), nullptr, error, sizeof error),
+                               mj_deleteModel);
   if (!model) {
-    throw RuntimeError(
-        fmt::format("the built-in biped model does not compile: {}", OneLine(error)));
-  }
-  return model;
-}
-
-mjModel* CompileFile(const std::string& path) {
-  char error[1024] = "";
-  mjModel* model = mj_loadXML(path.c_str(), nullptr, error, sizeof error);
-  if (!model) {
-    throw ConfigError(fmt::format("cannot load the biped model '{}': {}", path, OneLine(error)));
+    throw ConfigError(
+        fmt::format("cannot load the biped model '{}': {}", path, environments::OneLine(error)));
   }
   return model;
 }
@@ -108,8 +75,10 @@ std::shared_ptr<const mjModel> LoadModel(const std::string& path, double foot_fr
   auto it = cache->find(key);
   if (it != cache->end()) return it->second;
 
-  std::shared_ptr<mjModel> model(path.empty() ? CompileBuiltin() : CompileFile(path),
-                                 mj_deleteModel);
+  std::shared_ptr<mjModel> model =
+      path.empty() ? environments::LoadEmbeddedModel(kBuiltinFileName, kBuiltinModelXml,
+                                                     "built-in biped model")
+                   : CompileFile(path);
   const BipedLayout layout = BipedLayout::FromModel(*model, Describe(path));
   for (int geom : {layout.right_foot_geom, layout.left_foot_geom}) {
     model->geom_friction[3 * geom] = foot_friction;
@@ -133,47 +102,6 @@ double UniformSymmetric(std::mt19937_64& rng) {
 }
 
 double Clip(double x, double limit) { return std::clamp(x, -limit, limit); }
-
-// a flat byte record of plain values
-class StateWriter {
- public:
-  template <typename T>
-  void Put(const T& value) {
-    Put(&value, 1);
-  }
-  template <typename T>
-  void Put(const T* values, int count) {
-    const auto* bytes = reinterpret_cast<const uint8_t*>(values);
-    bytes_.insert(bytes_.end(), bytes, bytes + sizeof(T) * count);
-  }
-  std::vector<uint8_t> Take() { return std::move(bytes_); }
-
- private:
-  std::vector<uint8_t> bytes_;
-};
-
-class StateReader {
- public:
-  explicit StateReader(const std::vector<uint8_t>& bytes) : bytes_(bytes) {}
-  template <typename T>
-  T Get() {
-    T value;
-    Get(&value, 1);
-    return value;
-  }
-  template <typename T>
-  void Get(T* values, int count) {
-    const size_t size = sizeof(T) * count;
-    if (offset_ + size > bytes_.size()) throw RuntimeError("the biped state is truncated");
-    std::memcpy(values, bytes_.data() + offset_, size);
-    offset_ += size;
-  }
-  bool done() const { return offset_ == bytes_.size(); }
-
- private:
-  const std::vector<uint8_t>& bytes_;
-  size_t offset_ = 0;
-};
 
 }  // namespace
 
@@ -363,15 +291,15 @@ BipedEnv::~BipedEnv() = default;
 void BipedEnv::Reset(uint64_t seed, float* observation) {
   const mjModel* m = model_.get();
   mjData* d = data_.get();
-  CountWarnings();
+  warnings_.Count(*d);
   mj_resetData(m, d);
-  warnings_seen_.fill(0);
+  warnings_.Restart();
 
   rng_.seed(seed);
   for (int i = 0; i < m->nq; ++i) d->qpos[i] += config_.reset_noise * UniformSymmetric(rng_);
   for (int i = 0; i < m->nv; ++i) d->qvel[i] += config_.reset_noise * UniformSymmetric(rng_);
   mj_forward(m, d);
-  CountWarnings();
+  warnings_.Count(*d);
 
   steps_ = 0;
   WriteObservation(observation);
@@ -396,11 +324,10 @@ StepResult BipedEnv::Step(const float* action, float* observation, double* signa
   bool diverged = false;
   for (int k = 0; k < config_.frame_skip && !diverged; ++k) {
     mj_step(m, d);
-    for (int warning : kDivergenceWarnings) diverged |= d->warning[warning].number > 0;
+    diverged = environments::Diverged(*d);
   }
-  for (int i = 0; i < m->nq && !diverged; ++i) diverged = !std::isfinite(d->qpos[i]);
-  for (int i = 0; i < m->nv && !diverged; ++i) diverged = !std::isfinite(d->qvel[i]);
-  CountWarnings();
+  diverged = diverged || !environments::FiniteState(*m, *d);
+  warnings_.Count(*d);
   ++steps_;
 
   StepResult result;
@@ -408,7 +335,7 @@ StepResult BipedEnv::Step(const float* action, float* observation, double* signa
     // a finite observation and signals, and a finite state to continue from
     ++numerical_failures_;
     mj_resetData(m, d);
-    warnings_seen_.fill(0);
+    warnings_.Restart();
     std::fill(observation, observation + observation_space_.size(), 0.0f);
     std::fill(signals, signals + kNumSignals, 0.0);
     signals[kXPosition] = x_before;
@@ -486,27 +413,8 @@ void BipedEnv::WriteSignals(double x_before, double control_squared, bool health
   signals[kLeftFootContact] = left ? 1.0 : 0.0;
 }
 
-void BipedEnv::CountWarnings() {
-  const mjData* d = data_.get();
-  for (int i = 0; i < mjNWARNING; ++i) {
-    const int number = d->warning[i].number;
-    // MuJoCo restarts the counters when it resets the data itself
-    if (number < warnings_seen_[i]) warnings_seen_[i] = 0;
-    if (number > warnings_seen_[i]) {
-      warning_totals_[i] += number - warnings_seen_[i];
-      warning_last_info_[i] = d->warning[i].lastinfo;
-      warnings_seen_[i] = number;
-    }
-  }
-}
-
 std::vector<std::string> BipedEnv::Warnings() const {
-  std::vector<std::string> lines;
-  for (int i = 0; i < mjNWARNING; ++i) {
-    if (warning_totals_[i] == 0) continue;
-    lines.push_back(fmt::format("{}: {} times (last info {})", kWarningNames[i], warning_totals_[i],
-                                warning_last_info_[i]));
-  }
+  std::vector<std::string> lines = warnings_.Lines();
   if (numerical_failures_ > 0) {
     lines.push_back(fmt::format("numerical failure: {} steps ended an episode in divergence",
                                 numerical_failures_));
@@ -516,70 +424,32 @@ std::vector<std::string> BipedEnv::Warnings() const {
 
 std::vector<uint8_t> BipedEnv::SaveState() const {
   const mjModel* m = model_.get();
-  const mjData* d = data_.get();
   std::ostringstream rng;
   rng << rng_;
-  const std::string rng_text = rng.str();
 
-  StateWriter out;
-  out.Put(kStateVersion);
-  out.Put(std::array<int32_t, 4>{m->nq, m->nv, m->na, m->nu});
-  out.Put(d->time);
-  out.Put(d->qpos, m->nq);
-  out.Put(d->qvel, m->nv);
-  out.Put(d->act, m->na);
-  out.Put(d->qacc_warmstart, m->nv);
-  out.Put(d->ctrl, m->nu);
+  environments::StateWriter out(kStateVersion);
+  environments::SimulationState::Capture(*m, *data_).Write(*m, &out);
   out.Put(static_cast<int64_t>(steps_));
-  out.Put(static_cast<uint64_t>(rng_text.size()));
-  out.Put(rng_text.data(), static_cast<int>(rng_text.size()));
+  out.PutText(rng.str());
   return out.Take();
 }
 
 void BipedEnv::LoadState(const std::vector<uint8_t>& state) {
   const mjModel* m = model_.get();
-  mjData* d = data_.get();
 
   // read and check everything before touching the simulation
-  StateReader in(state);
-  const auto version = in.Get<uint32_t>();
-  if (version != kStateVersion) {
-    throw RuntimeError(fmt::format("biped state version {} is not {}", version, kStateVersion));
-  }
-  const auto sizes = in.Get<std::array<int32_t, 4>>();
-  const std::array<int32_t, 4> expected = {m->nq, m->nv, m->na, m->nu};
-  if (sizes != expected) {
-    throw RuntimeError(fmt::format("biped state has (nq, nv, na, nu) = ({}), this model has ({})",
-                                   fmt::join(sizes, ", "), fmt::join(expected, ", ")));
-  }
-  const auto time = in.Get<double>();
-  std::vector<double> qpos(m->nq), qvel(m->nv), act(m->na), warmstart(m->nv), ctrl(m->nu);
-  in.Get(qpos.data(), m->nq);
-  in.Get(qvel.data(), m->nv);
-  in.Get(act.data(), m->na);
-  in.Get(warmstart.data(), m->nv);
-  in.Get(ctrl.data(), m->nu);
+  environments::StateReader in(state, "biped", kStateVersion);
+  const auto simulation = environments::SimulationState::Read(*m, &in);
   const auto steps = in.Get<int64_t>();
-  const auto rng_size = in.Get<uint64_t>();
-  if (rng_size > state.size()) throw RuntimeError("the biped state is truncated");
-  std::string rng_text(rng_size, '\0');
-  in.Get(rng_text.data(), static_cast<int>(rng_size));
-  if (!in.done()) throw RuntimeError("the biped state has trailing bytes");
-  std::istringstream rng_in(rng_text);
+  std::istringstream rng_in(in.GetText());
+  in.Finish();
   std::mt19937_64 rng;
   if (!(rng_in >> rng)) throw RuntimeError("the biped state holds no valid RNG state");
 
-  d->time = time;
-  std::copy(qpos.begin(), qpos.end(), d->qpos);
-  std::copy(qvel.begin(), qvel.end(), d->qvel);
-  std::copy(act.begin(), act.end(), d->act);
-  std::copy(ctrl.begin(), ctrl.end(), d->ctrl);
+  simulation.Restore(*m, data_.get());
   steps_ = static_cast<int>(steps);
   rng_ = rng;
-  // derived quantities for rendering; mj_forward overwrites the warm start
-  mj_forward(m, d);
-  std::copy(warmstart.begin(), warmstart.end(), d->qacc_warmstart);
-  CountWarnings();
+  warnings_.Count(*data_);
 }
 
 }  // namespace stride::biped

@@ -16,6 +16,7 @@
 
 #include <mujoco/mujoco.h>
 
+#include "common/mujoco_support.h"
 #include "stride/environment.h"
 #include "stride/params.h"
 #include "stride/plugin.h"
@@ -96,8 +97,6 @@ class BipedEnv : public Environment {
  private:
   void WriteObservation(float* observation) const;
   void WriteSignals(double x_before, double control_squared, bool healthy, double* signals) const;
-  // adds MuJoCo's warning counters to the totals kept since construction
-  void CountWarnings();
 
   BipedConfig config_;
   std::shared_ptr<const mjModel> model_;
@@ -112,10 +111,8 @@ class BipedEnv : public Environment {
   int steps_ = 0;
   std::mt19937_64 rng_;
 
-  // counters as last seen in data_, and totals since construction
-  std::array<int, mjNWARNING> warnings_seen_{};
-  std::array<int64_t, mjNWARNING> warning_totals_{};
-  std::array<int, mjNWARNING> warning_last_info_{};
+  // MuJoCo's warnings since construction
+  environments::WarningCounter warnings_;
   int64_t numerical_failures_ = 0;
 };
 

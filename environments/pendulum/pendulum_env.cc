@@ -1,15 +1,13 @@
 #include "pendulum_env.h"
 
 #include <algorithm>
-#include <array>
 #include <cmath>
-#include <cstring>
 #include <limits>
 #include <random>
 
 #include <fmt/format.h>
 
-#include "stride/error.h"
+#include "common/mujoco_support.h"
 
 namespace stride::pendulum {
 namespace {
@@ -22,41 +20,12 @@ constexpr int kPole = 1;
 
 enum Signal { kCartPosition, kPoleAngle, kControlSquared, kNumSignals };
 
-// MuJoCo raises these and resets the data when the state is not finite
-constexpr std::array<int, 3> kDivergenceWarnings = {mjWARN_BADQPOS, mjWARN_BADQVEL, mjWARN_BADQACC};
-
-// the complete dynamic state; 8-byte fields only, so there is no padding
-struct State {
-  uint64_t version;
-  double time;
-  double qpos[2];
-  double qvel[2];
-  double qacc_warmstart[2];
-  double ctrl[1];
-  int64_t steps;
-};
-constexpr uint64_t kStateVersion = 1;
-
-mjModel* Compile() {
-  auto vfs = std::make_unique<mjVFS>();
-  mj_defaultVFS(vfs.get());
-  const int size = static_cast<int>(std::strlen(kModelXml));
-  if (mj_makeEmptyFileVFS(vfs.get(), kFileName, size) != 0) {
-    throw RuntimeError("cannot create the MuJoCo virtual file for the pendulum model");
-  }
-  std::memcpy(vfs->filedata[mj_findFileVFS(vfs.get(), kFileName)], kModelXml, size);
-  char error[1024] = "";
-  mjModel* model = mj_loadXML(kFileName, vfs.get(), error, sizeof error);
-  mj_deleteVFS(vfs.get());
-  if (!model) {
-    throw RuntimeError(fmt::format("the pendulum model does not compile: {}", error));
-  }
-  return model;
-}
+constexpr uint32_t kStateVersion = 2;
 
 // compiled once per process and shared by every instance
 std::shared_ptr<const mjModel> SharedModel() {
-  static const auto* model = new std::shared_ptr<const mjModel>(Compile(), mj_deleteModel);
+  static const auto* model = new std::shared_ptr<const mjModel>(
+      environments::LoadEmbeddedModel(kFileName, kModelXml, "pendulum model"));
   return *model;
 }
 
@@ -141,10 +110,9 @@ StepResult PendulumEnv::Step(const float* action, float* observation, double* si
   bool diverged = false;
   for (int k = 0; k < config_.frame_skip && !diverged; ++k) {
     mj_step(m, d);
-    for (int warning : kDivergenceWarnings) diverged |= d->warning[warning].number > 0;
+    diverged = environments::Diverged(*d);
   }
-  for (int i = 0; i < m->nq; ++i) diverged |= !std::isfinite(d->qpos[i]);
-  for (int i = 0; i < m->nv; ++i) diverged |= !std::isfinite(d->qvel[i]);
+  diverged = diverged || !environments::FiniteState(*m, *d);
   ++steps_;
 
   StepResult result;
@@ -182,39 +150,21 @@ std::vector<std::string> PendulumEnv::Warnings() const {
 }
 
 std::vector<uint8_t> PendulumEnv::SaveState() const {
-  const mjData* d = data_.get();
-  State state;
-  state.version = kStateVersion;
-  state.time = d->time;
-  std::copy(d->qpos, d->qpos + 2, state.qpos);
-  std::copy(d->qvel, d->qvel + 2, state.qvel);
-  std::copy(d->qacc_warmstart, d->qacc_warmstart + 2, state.qacc_warmstart);
-  state.ctrl[0] = d->ctrl[0];
-  state.steps = steps_;
-  const auto* bytes = reinterpret_cast<const uint8_t*>(&state);
-  return std::vector<uint8_t>(bytes, bytes + sizeof state);
+  const mjModel* m = model_.get();
+  environments::StateWriter out(kStateVersion);
+  environments::SimulationState::Capture(*m, *data_).Write(*m, &out);
+  out.Put(static_cast<int64_t>(steps_));
+  return out.Take();
 }
 
 void PendulumEnv::LoadState(const std::vector<uint8_t>& bytes) {
-  if (bytes.size() != sizeof(State)) {
-    throw RuntimeError(
-        fmt::format("a pendulum state has {} bytes, got {}", sizeof(State), bytes.size()));
-  }
-  State state;
-  std::memcpy(&state, bytes.data(), sizeof state);
-  if (state.version != kStateVersion) {
-    throw RuntimeError(
-        fmt::format("pendulum state version {} is not {}", state.version, kStateVersion));
-  }
-  mjData* d = data_.get();
-  d->time = state.time;
-  std::copy(state.qpos, state.qpos + 2, d->qpos);
-  std::copy(state.qvel, state.qvel + 2, d->qvel);
-  d->ctrl[0] = state.ctrl[0];
-  steps_ = static_cast<int>(state.steps);
-  // derived quantities for rendering; mj_forward overwrites the warm start
-  mj_forward(model_.get(), d);
-  std::copy(state.qacc_warmstart, state.qacc_warmstart + 2, d->qacc_warmstart);
+  const mjModel* m = model_.get();
+  environments::StateReader in(bytes, "pendulum", kStateVersion);
+  const auto simulation = environments::SimulationState::Read(*m, &in);
+  const auto steps = in.Get<int64_t>();
+  in.Finish();
+  simulation.Restore(*m, data_.get());
+  steps_ = static_cast<int>(steps);
 }
 
 }  // namespace stride::pendulum

@@ -16,6 +16,29 @@
 
 namespace stride::algorithms {
 
+// the network, normalization and rollout settings both algorithms' configs
+// hold under the same names
+template <typename Config>
+AgentOptions AgentOptionsOf(const Config& config) {
+  AgentOptions options;
+  options.network.hidden_sizes = config.hidden_sizes;
+  options.network.activation = ParseActivation(config.activation);
+  options.network.init_log_std = config.init_log_std;
+  options.normalize_observations = config.normalize_observations;
+  options.obs_clip = config.obs_clip;
+  return options;
+}
+
+template <typename Config>
+RolloutOptions RolloutOptionsOf(const Config& config) {
+  RolloutOptions options;
+  options.num_steps = config.num_steps;
+  options.gamma = config.gamma;
+  options.normalize_rewards = config.normalize_rewards;
+  options.reward_clip = config.reward_clip;
+  return options;
+}
+
 // a run at an update boundary: the live objects a checkpoint saves and restores
 struct TrainingState {
   // the algorithm's plugin name; a checkpoint loads only into the same algorithm

@@ -16,25 +16,6 @@ namespace {
 
 constexpr char kName[] = "vpg";
 
-AgentOptions AgentOptionsOf(const VpgConfig& config) {
-  AgentOptions options;
-  options.network.hidden_sizes = config.hidden_sizes;
-  options.network.activation = ParseActivation(config.activation);
-  options.network.init_log_std = config.init_log_std;
-  options.normalize_observations = config.normalize_observations;
-  options.obs_clip = config.obs_clip;
-  return options;
-}
-
-RolloutOptions RolloutOptionsOf(const VpgConfig& config) {
-  RolloutOptions options;
-  options.num_steps = config.num_steps;
-  options.gamma = config.gamma;
-  options.normalize_rewards = config.normalize_rewards;
-  options.reward_clip = config.reward_clip;
-  return options;
-}
-
 }  // namespace
 
 VpgConfig VpgConfig::FromParams(const Params& params) {

@@ -4,6 +4,7 @@
 #define STRIDE_ALGORITHMS_COMMON_TRAINING_H_
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
@@ -13,8 +14,46 @@
 #include "algorithms/common/agent.h"
 #include "algorithms/common/rollout.h"
 #include "stride/algorithm.h"
+#include "stride/params.h"
 
 namespace stride::algorithms {
+
+// the network and normalization parameters both algorithms declare, with the
+// defaults of config
+template <typename Config>
+std::vector<ParamSpec> AgentParamSpecs(const Config& d) {
+  constexpr std::nullopt_t kNone = std::nullopt;
+  return {
+      BoolParam("normalize_observations", d.normalize_observations,
+                "normalize observations by running statistics (kept in the exported policy)"),
+      BoolParam("normalize_rewards", d.normalize_rewards,
+                "divide rewards by the running std of the discounted return"),
+      InRange(
+          DoubleParam("obs_clip", d.obs_clip, "normalized observations are clipped to +-obs_clip"),
+          0.0, kNone),
+      InRange(
+          DoubleParam("reward_clip", d.reward_clip, "scaled rewards are clipped to +-reward_clip"),
+          0.0, kNone),
+      InRange(IntListParam("hidden_sizes", d.hidden_sizes,
+                           "hidden layer widths of the actor and of the critic"),
+              1, 4096),
+      OneOf(StringParam("activation", d.activation, "hidden nonlinearity"), {"tanh", "relu"}),
+      InRange(DoubleParam("init_log_std", d.init_log_std,
+                          "initial log standard deviation of the Gaussian policy"),
+              -5.0, 2.0),
+  };
+}
+
+template <typename Config>
+void ReadAgentParams(const Params& params, Config& config) {
+  config.normalize_observations = params.GetBool("normalize_observations");
+  config.normalize_rewards = params.GetBool("normalize_rewards");
+  config.obs_clip = params.GetDouble("obs_clip");
+  config.reward_clip = params.GetDouble("reward_clip");
+  config.hidden_sizes = params.GetIntList("hidden_sizes");
+  config.activation = params.GetString("activation");
+  config.init_log_std = params.GetDouble("init_log_std");
+}
 
 // the network, normalization and rollout settings both algorithms' configs
 // hold under the same names

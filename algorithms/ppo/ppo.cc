@@ -34,20 +34,14 @@ PpoConfig PpoConfig::FromParams(const Params& params) {
   config.ent_coef = params.GetDouble("ent_coef");
   config.max_grad_norm = params.GetDouble("max_grad_norm");
   config.target_kl = params.GetDouble("target_kl");
-  config.normalize_observations = params.GetBool("normalize_observations");
-  config.normalize_rewards = params.GetBool("normalize_rewards");
-  config.obs_clip = params.GetDouble("obs_clip");
-  config.reward_clip = params.GetDouble("reward_clip");
-  config.hidden_sizes = params.GetIntList("hidden_sizes");
-  config.activation = params.GetString("activation");
-  config.init_log_std = params.GetDouble("init_log_std");
+  ReadAgentParams(params, config);
   return config;
 }
 
 std::vector<ParamSpec> PpoParams() {
   const PpoConfig d;
   constexpr std::nullopt_t kNone = std::nullopt;
-  return {
+  std::vector<ParamSpec> params = {
       InRange(DoubleParam("learning_rate", d.learning_rate, "Adam step size"), 0.0, 1.0),
       BoolParam("anneal_lr", d.anneal_lr, "decay the step size linearly to zero over the run"),
       InRange(IntParam("num_steps", d.num_steps,
@@ -74,24 +68,9 @@ std::vector<ParamSpec> PpoParams() {
       InRange(DoubleParam("target_kl", d.target_kl,
                           "stop the epochs early when the approximate KL exceeds this (0: never)"),
               0.0, kNone),
-      BoolParam("normalize_observations", d.normalize_observations,
-                "normalize observations by running statistics (kept in the exported policy)"),
-      BoolParam("normalize_rewards", d.normalize_rewards,
-                "divide rewards by the running std of the discounted return"),
-      InRange(
-          DoubleParam("obs_clip", d.obs_clip, "normalized observations are clipped to +-obs_clip"),
-          0.0, kNone),
-      InRange(
-          DoubleParam("reward_clip", d.reward_clip, "scaled rewards are clipped to +-reward_clip"),
-          0.0, kNone),
-      InRange(IntListParam("hidden_sizes", d.hidden_sizes,
-                           "hidden layer widths of the actor and of the critic"),
-              1, 4096),
-      OneOf(StringParam("activation", d.activation, "hidden nonlinearity"), {"tanh", "relu"}),
-      InRange(DoubleParam("init_log_std", d.init_log_std,
-                          "initial log standard deviation of the Gaussian policy"),
-              -5.0, 2.0),
   };
+  for (ParamSpec& spec : AgentParamSpecs(d)) params.push_back(std::move(spec));
+  return params;
 }
 
 torch::Tensor ClippedSurrogateLoss(const torch::Tensor& ratio, const torch::Tensor& advantages,

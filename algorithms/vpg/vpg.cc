@@ -28,20 +28,14 @@ VpgConfig VpgConfig::FromParams(const Params& params) {
   config.gamma = params.GetDouble("gamma");
   config.gae_lambda = params.GetDouble("gae_lambda");
   config.norm_adv = params.GetBool("norm_adv");
-  config.normalize_observations = params.GetBool("normalize_observations");
-  config.normalize_rewards = params.GetBool("normalize_rewards");
-  config.obs_clip = params.GetDouble("obs_clip");
-  config.reward_clip = params.GetDouble("reward_clip");
-  config.hidden_sizes = params.GetIntList("hidden_sizes");
-  config.activation = params.GetString("activation");
-  config.init_log_std = params.GetDouble("init_log_std");
+  ReadAgentParams(params, config);
   return config;
 }
 
 std::vector<ParamSpec> VpgParams() {
   const VpgConfig d;
   constexpr std::nullopt_t kNone = std::nullopt;
-  return {
+  std::vector<ParamSpec> params = {
       InRange(DoubleParam("pi_lr", d.pi_lr, "Adam step size of the policy"), 0.0, 1.0),
       InRange(DoubleParam("vf_lr", d.vf_lr, "Adam step size of the value function"), 0.0, 1.0),
       InRange(IntParam("train_v_iters", d.train_v_iters,
@@ -55,24 +49,9 @@ std::vector<ParamSpec> VpgParams() {
       InRange(DoubleParam("gae_lambda", d.gae_lambda, "GAE lambda of the advantage estimates"), 0.0,
               1.0),
       BoolParam("norm_adv", d.norm_adv, "standardize advantages over the batch"),
-      BoolParam("normalize_observations", d.normalize_observations,
-                "normalize observations by running statistics (kept in the exported policy)"),
-      BoolParam("normalize_rewards", d.normalize_rewards,
-                "divide rewards by the running std of the discounted return"),
-      InRange(
-          DoubleParam("obs_clip", d.obs_clip, "normalized observations are clipped to +-obs_clip"),
-          0.0, kNone),
-      InRange(
-          DoubleParam("reward_clip", d.reward_clip, "scaled rewards are clipped to +-reward_clip"),
-          0.0, kNone),
-      InRange(IntListParam("hidden_sizes", d.hidden_sizes,
-                           "hidden layer widths of the actor and of the critic"),
-              1, 4096),
-      OneOf(StringParam("activation", d.activation, "hidden nonlinearity"), {"tanh", "relu"}),
-      InRange(DoubleParam("init_log_std", d.init_log_std,
-                          "initial log standard deviation of the Gaussian policy"),
-              -5.0, 2.0),
   };
+  for (ParamSpec& spec : AgentParamSpecs(d)) params.push_back(std::move(spec));
+  return params;
 }
 
 torch::Tensor PolicyGradientLoss(const torch::Tensor& log_probs, const torch::Tensor& advantages) {

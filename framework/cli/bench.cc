@@ -196,7 +196,8 @@ int BenchTrain(const Args& args) {
   overrides.push_back("experiment.checkpoint_every_steps=0");
   overrides.push_back("evaluation.every_steps=0");
   overrides.push_back("evaluation.episodes=1");
-  const Experiment experiment = LoadExperiment(path, overrides, registry);
+  const Experiment experiment =
+      LoadExperiment(path, overrides, registry, args.Value("--variant").value_or(""));
 
   // training, then raw stepping of the same model on every core
   const fs::path out = fs::temp_directory_path() / fmt::format("stride-bench-{}", getpid());
@@ -226,7 +227,7 @@ int BenchTrain(const Args& args) {
 }  // namespace
 
 int BenchCommand(const Argv& argv) {
-  const Args args("bench", argv, {"--set=", "--steps=", "--envs="});
+  const Args args("bench", argv, {"--set=", "--steps=", "--envs=", "--variant="});
   const std::string& what = args.Positional(0, "what to benchmark (env or train)");
   if (what == "env") return BenchEnv(args);
   if (what == "train") return BenchTrain(args);

@@ -19,15 +19,23 @@ namespace {
 constexpr char kUsage[] = R"(usage: stride <command> [arguments]
 
 commands:
-  run FILE [--set key.path=value]... [--seed N] [--out DIR] [--force]
-                                  train every seed of an experiment
-  run --resume RUN_DIR            continue an interrupted run from its checkpoint
-  validate FILE [--set ...]       check an experiment and its plugins; runs nothing
+  run FILE [--set key.path=value]... [--variant NAME] [--seed N] [--out DIR]
+      [--jobs N] [--workers N] [--force]
+                                  train every variant and seed of an experiment;
+                                  finished runs are skipped, interrupted ones
+                                  resumed; --jobs runs at once (default: what
+                                  the cores allow), --workers env threads each
+  run --resume RUN_DIR [--workers N]
+                                  continue an interrupted run from its checkpoint
+  validate FILE [--set ...] [--variant NAME] [--out DIR]
+                                  check an experiment and its plugins and list
+                                  the runs it expands to; runs nothing
   plugins                         list every plugin by kind, with its library
   plugins describe NAME           a plugin's parameters: type, default, range, doc
   check-env NAME [--set k=v]...   check an environment plugin's contract
   bench env [NAME] [--set k=v]... environment steps/s against raw MuJoCo stepping
-  bench train FILE [--steps N]    training steps/s against raw MuJoCo stepping
+  bench train FILE [--steps N] [--variant NAME]
+                                  training steps/s against raw MuJoCo stepping
   export RUN_DIR [--out FILE]     TorchScript policy of a run's last checkpoint
   eval RUN_DIR|POLICY [--episodes N]
                                   deterministic episodes: return, distance, falls

@@ -5,56 +5,127 @@
 
 #include "args.h"
 #include "commands.h"
+#include "run_jobs.h"
 #include "stride/error.h"
 #include "stride/experiment.h"
 #include "stride/registry.h"
 #include "stride/runner.h"
 
 namespace stride::cli {
+namespace {
+
+int PositiveOption(const Args& args, const std::string& name) {
+  const std::optional<int64_t> value = args.Int(name);
+  if (!value) return 0;
+  if (*value < 1 || *value > 4096) {
+    throw ConfigError(fmt::format("stride {}: option '{}' must be between 1 and 4096, got {}",
+                                  args.command(), name, *value));
+  }
+  return static_cast<int>(*value);
+}
+
+// the experiment file's runs, narrowed to --variant
+std::vector<Experiment> LoadSelected(const Args& args, PluginRegistry& registry) {
+  const std::string& path = args.Positional(0, "experiment file");
+  std::vector<Experiment> experiments = LoadExperiments(path, args.Values("--set"), registry);
+  if (const auto variant = args.Value("--variant")) {
+    experiments = SelectVariant(std::move(experiments), *variant, path);
+  }
+  return experiments;
+}
+
+const char* ActionName(RunAction action) {
+  switch (action) {
+    case RunAction::kStart: return "new";
+    case RunAction::kResume: return "interrupted: resumes from its checkpoint";
+    case RunAction::kSkip: return "finished: skipped";
+  }
+  return "";
+}
+
+}  // namespace
 
 int RunCommand(const Argv& argv, const std::string& command_line) {
-  const Args args("run", argv, {"--set=", "--seed=", "--out=", "--force", "--resume="});
+  const Args args("run", argv, {"--set=", "--seed=", "--out=", "--force", "--resume=", "--jobs=",
+                                "--workers=", "--variant="});
   ConfigureTorch();
   PluginRegistry registry;
   RunOptions options;
   options.command = command_line;
   options.versions = LibraryVersions();
+  options.num_workers = PositiveOption(args, "--workers");
   InstallStopHandlers();
 
   // continue an interrupted run exactly as it was configured
   if (const auto run_dir = args.Value("--resume")) {
     args.ExpectAtMost(0);
     if (!args.Values("--set").empty() || args.Value("--seed") || args.Value("--out") ||
-        args.Flag("--force")) {
-      throw ConfigError("stride run --resume takes no other options: a resumed run keeps its "
-                        "configuration");
+        args.Flag("--force") || args.Value("--jobs") || args.Value("--variant")) {
+      throw ConfigError("stride run --resume takes no other option but --workers: a resumed run "
+                        "keeps its configuration");
     }
-    return ResumeRun(*run_dir, registry) == RunStatus::kFinished ? 0 : 1;
+    return TrainRunDirectory(*run_dir, registry, options.num_workers) == RunStatus::kFinished ? 0
+                                                                                              : 1;
   }
 
   args.ExpectAtMost(1);
-  const Experiment experiment =
-      LoadExperiment(args.Positional(0, "experiment file"), args.Values("--set"), registry);
+  const std::vector<Experiment> experiments = LoadSelected(args, registry);
   options.seed = args.Int("--seed");
   options.output_dir = args.Value("--out").value_or("");
   options.force = args.Flag("--force");
-  return RunExperiment(experiment, registry, options) == RunStatus::kFinished ? 0 : 1;
+  const std::vector<PlannedRun> runs = PlanRuns(experiments, options);
+  int pending = 0;
+  for (const PlannedRun& run : runs) {
+    if (run.action == RunAction::kSkip) {
+      std::fprintf(stderr, "[%s] finished: skipped\n", run.dir.c_str());
+    } else {
+      ++pending;
+    }
+  }
+  const int jobs = std::min(PositiveOption(args, "--jobs") ? PositiveOption(args, "--jobs")
+                                                           : DefaultJobs(runs, options),
+                            std::max(pending, 1));
+  if (pending == 0) {
+    std::fprintf(stderr, "all %zu runs have finished; nothing to train\n", runs.size());
+    return 0;
+  }
+  if (runs.size() > 1) {
+    std::fprintf(stderr, "%zu runs: %d to train, %zu finished; %d at a time\n", runs.size(),
+                 pending, runs.size() - static_cast<size_t>(pending), jobs);
+  }
+  if (jobs == 1) return RunPlanned(runs, registry, options) == RunStatus::kFinished ? 0 : 1;
+  return RunJobs(runs, jobs, registry, options);
 }
 
 int ValidateCommand(const Argv& argv) {
-  const Args args("validate", argv, {"--set="});
+  const Args args("validate", argv, {"--set=", "--variant=", "--out="});
   args.ExpectAtMost(1);
   PluginRegistry registry;
-  const std::string& path = args.Positional(0, "experiment file");
-  const Experiment experiment = LoadExperiment(path, args.Values("--set"), registry);
+  const std::vector<Experiment> experiments = LoadSelected(args, registry);
 
   // the factories run too: a plugin that rejects its parameters fails here
-  MakeVecEnv(experiment, registry, 1, 0, 1);
-  registry.MakeAlgorithm(experiment.algorithm.plugin, experiment.algorithm.params);
+  for (const Experiment& experiment : experiments) {
+    MakeVecEnv(experiment, registry, 1, 0, 1);
+    registry.MakeAlgorithm(experiment.algorithm.plugin, experiment.algorithm.params);
+  }
 
-  std::printf("%s: ok\n", path.c_str());
-  for (int64_t seed : experiment.seeds) {
-    std::printf("  run %s\n", RunDirectory(experiment, experiment.output_dir, seed).c_str());
+  RunOptions options;
+  options.output_dir = args.Value("--out").value_or("");
+  const std::vector<PlannedRun> runs = PlanRuns(experiments, options);
+  std::printf("%s: ok, %zu variant%s x %zu seed%s = %zu run%s\n", args.positionals()[0].c_str(),
+              experiments.size(), experiments.size() == 1 ? "" : "s",
+              experiments.front().seeds.size(), experiments.front().seeds.size() == 1 ? "" : "s",
+              runs.size(), runs.size() == 1 ? "" : "s");
+  const Experiment* shown = nullptr;
+  for (const PlannedRun& run : runs) {
+    if (!run.experiment.variant.empty() && (!shown || shown->variant != run.experiment.variant)) {
+      shown = &run.experiment;
+      std::printf("variant %s\n", shown->variant.c_str());
+      for (const std::string& setting : shown->variant_settings) {
+        std::printf("    %s\n", setting.c_str());
+      }
+    }
+    std::printf("  run %s  (%s)\n", run.dir.c_str(), ActionName(run.action));
   }
   return 0;
 }

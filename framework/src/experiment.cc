@@ -1,10 +1,8 @@
-#include "stride/experiment.h"
+#include "experiment_document.h"
 
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <limits>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
@@ -12,48 +10,12 @@
 #include "stride/error.h"
 #include "stride/registry.h"
 #include "stride/suggest.h"
+#include "toml_edit.h"
 
 namespace stride {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr char kOverridePrefix[] = "--set ";
-
-// "file:line:col", or "--set key=value" for a value that came from an override
-std::string Where(const toml::source_region& region, const std::string& fallback) {
-  if (!region.path || region.path->empty()) return fallback;
-  const std::string& path = *region.path;
-  if (path.rfind(kOverridePrefix, 0) == 0) return path;
-  return fmt::format("{}:{}:{}", path, region.begin.line, region.begin.column);
-}
-
-std::string NodeTypeName(const toml::node& node) {
-  switch (node.type()) {
-    case toml::node_type::table: return "table";
-    case toml::node_type::array: return "array";
-    case toml::node_type::string: return "string";
-    case toml::node_type::integer: return "integer";
-    case toml::node_type::floating_point: return "float";
-    case toml::node_type::boolean: return "boolean";
-    case toml::node_type::date: return "date";
-    case toml::node_type::time: return "time";
-    case toml::node_type::date_time: return "date-time";
-    default: return "nothing";
-  }
-}
-
-std::string Describe(const toml::node& node) {
-  std::ostringstream out;
-  if (node.is_string()) {
-    out << FormatParamValue(std::string(*node.value<std::string>()));
-  } else if (node.is_table()) {
-    out << "a table";
-  } else {
-    node.visit([&out](const auto& n) { out << n; });
-  }
-  return fmt::format("{} {}", NodeTypeName(node), out.str());
-}
 
 // a TOML value as the type a spec declares, or a ConfigError saying what was expected
 class ValueReader {
@@ -242,12 +204,6 @@ PluginTable ReadPluginTable(const toml::table& table, const std::string& table_p
   return out;
 }
 
-const std::vector<std::string>& TopLevelTables() {
-  static const std::vector<std::string> tables = {"experiment", "environment", "reward",
-                                                  "algorithm", "evaluation"};
-  return tables;
-}
-
 const toml::table& RequireTable(const toml::table& doc, const std::string& name,
                                 const std::string& source, const std::string& example) {
   const toml::node* node = doc.get(name);
@@ -261,69 +217,28 @@ const toml::table& RequireTable(const toml::table& doc, const std::string& name,
   return *node->as_table();
 }
 
-// "key.path=value" written into the document; the value keeps the override as its source
-void ApplyOverride(toml::table& doc, const std::string& override_text) {
-  const std::string source = kOverridePrefix + override_text;
-  const size_t eq = override_text.find('=');
-  if (eq == std::string::npos || eq == 0) {
-    throw ConfigError(fmt::format("{}: expected key.path=value, e.g. algorithm.clip_epsilon=0.1",
-                                  source));
-  }
-  const std::string key_path = override_text.substr(0, eq);
-  const std::string text = override_text.substr(eq + 1);
-  toml::table parsed;
-  try {
-    parsed = toml::parse(std::string_view("value = " + text), std::string_view(source));
-  } catch (const toml::parse_error&) {
-    // a bare word: read it as a string
-    parsed = toml::parse(std::string_view("value = " + FormatParamValue(text)),
-                         std::string_view(source));
-  }
-
-  std::vector<std::string> parts;
-  std::stringstream stream(key_path);
-  for (std::string part; std::getline(stream, part, '.');) parts.push_back(part);
-  const std::vector<std::string>& tables = TopLevelTables();
-  if (std::find(tables.begin(), tables.end(), parts[0]) == tables.end()) {
-    throw ConfigError(fmt::format("{}: unknown table '{}'{}; tables: {}", source, parts[0],
-                                  DidYouMean(parts[0], tables), fmt::join(tables, ", ")));
-  }
-  const size_t key_parts = parts[0] == "reward" ? 3 : 2;
-  if (parts.size() != key_parts) {
-    throw ConfigError(fmt::format(
-        "{}: expected {}", source,
-        parts[0] == "reward" ? "reward.<index or plugin>.<key>, e.g. reward.ctrl_cost.weight=0.001"
-                             : parts[0] + ".<key>"));
-  }
-  toml::table* table = nullptr;
-  if (parts[0] == "reward") {
-    toml::array* rewards = doc["reward"].as_array();
-    const std::string& which = parts[1];
-    std::vector<std::string> names;
-    for (size_t i = 0; rewards && i < rewards->size(); ++i) {
-      toml::table* reward = rewards->get(i)->as_table();
-      if (!reward) continue;
-      const std::string plugin = reward->get("plugin") ? reward->get("plugin")->value_or(std::string()) : "";
-      names.push_back(plugin);
-      if (which == plugin || which == std::to_string(i)) table = reward;
-    }
-    if (!table) {
-      throw ConfigError(fmt::format("{}: no [[reward]] '{}'{}; rewards: {}", source, which,
-                                    DidYouMean(which, names), fmt::join(names, ", ")));
-    }
-  } else {
-    if (!doc.contains(parts[0])) doc.insert(parts[0], toml::table{});
-    table = doc[parts[0]].as_table();
-    if (!table) throw ConfigError(fmt::format("{}: '{}' is not a table", source, parts[0]));
-  }
-  table->insert_or_assign(parts.back(), std::move(*parsed.get("value")));
-}
-
 std::string TableWhere(const toml::table& table, const std::string& source) {
   return Where(table.source(), source);
 }
 
+void CheckTopLevelTables(const toml::table& doc, const std::string& source) {
+  std::vector<std::string> tables = TopLevelTables();
+  tables.insert(tables.end(), {"sweep", "variant"});
+  for (auto&& [key, node] : doc) {
+    const std::string name(key.str());
+    if (std::find(tables.begin(), tables.end(), name) != tables.end()) continue;
+    throw ConfigError(fmt::format("{}: unknown table '{}'{}; tables: {}", Where(key.source(), source),
+                                  name, DidYouMean(name, tables), fmt::join(tables, ", ")));
+  }
+}
+
 }  // namespace
+
+bool IsPlainName(const std::string& name) {
+  return !name.empty() && name != "." && name != ".." &&
+         name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+                                "0123456789_.-") == std::string::npos;
+}
 
 const std::vector<ParamSpec>& ExperimentTableSpec() {
   static const std::vector<ParamSpec> spec = {
@@ -374,41 +289,9 @@ const std::vector<ParamSpec>& EvaluationTableSpec() {
   return spec;
 }
 
-Experiment LoadExperiment(const std::string& path, const std::vector<std::string>& overrides,
-                          PluginRegistry& registry) {
-  std::error_code ec;
-  if (fs::is_directory(path, ec)) {
-    throw ConfigError(fmt::format("{}: is a directory, expected an experiment .toml file", path));
-  }
-  std::ifstream in(path);
-  if (!in) {
-    throw ConfigError(fmt::format("{}: cannot read the experiment file ({})", path,
-                                  std::strerror(errno)));
-  }
-  std::stringstream text;
-  text << in.rdbuf();
-  return ParseExperiment(text.str(), path, overrides, registry);
-}
-
-Experiment ParseExperiment(const std::string& text, const std::string& source,
-                           const std::vector<std::string>& overrides, PluginRegistry& registry) {
-  // syntax, then overrides
-  toml::table doc;
-  try {
-    doc = toml::parse(std::string_view(text), std::string_view(source));
-  } catch (const toml::parse_error& e) {
-    throw ConfigError(fmt::format("{}: TOML syntax error: {}", Where(e.source(), source),
-                                  e.description()));
-  }
-  for (const std::string& override_text : overrides) ApplyOverride(doc, override_text);
-
-  const std::vector<std::string>& tables = TopLevelTables();
-  for (auto&& [key, node] : doc) {
-    const std::string name(key.str());
-    if (std::find(tables.begin(), tables.end(), name) != tables.end()) continue;
-    throw ConfigError(fmt::format("{}: unknown table '{}'{}; tables: {}", Where(key.source(), source),
-                                  name, DidYouMean(name, tables), fmt::join(tables, ", ")));
-  }
+Experiment ReadExperimentDocument(const toml::table& doc, const std::string& source,
+                                  PluginRegistry& registry) {
+  CheckTopLevelTables(doc, source);
 
   // [experiment], then the plugins it makes available
   Experiment experiment;
@@ -418,9 +301,7 @@ Experiment ParseExperiment(const std::string& text, const std::string& source,
   const std::string exp_where = TableWhere(exp_table, source);
   const Params exp = ReadTable(exp_table, "experiment", exp_where, ExperimentTableSpec());
   experiment.name = exp.GetString("name");
-  if (experiment.name.empty() || experiment.name == "." || experiment.name == ".." ||
-      experiment.name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                        "0123456789_.-") != std::string::npos) {
+  if (!IsPlainName(experiment.name)) {
     throw ConfigError(fmt::format(
         "{}: 'experiment.name' = \"{}\" must be a plain name of letters, digits, '_', '-', '.'",
         Where(exp_table.get("name")->source(), exp_where), experiment.name));

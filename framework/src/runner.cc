@@ -62,7 +62,7 @@ double Mean(const std::vector<double>& values) {
 class RunContext : public TrainContext {
  public:
   RunContext(const Experiment& experiment, const PluginRegistry& registry, int64_t seed,
-             std::string run_dir, std::string config_toml, bool resume)
+             std::string run_dir, std::string config_toml, bool resume, int num_workers)
       : experiment_(experiment),
         registry_(registry),
         seed_(seed),
@@ -73,7 +73,8 @@ class RunContext : public TrainContext {
         evaluations_(run_dir_ + "/eval", resume),
         start_(std::chrono::steady_clock::now()) {
     env_ = MakeVecEnv(experiment, registry, static_cast<int>(experiment.num_envs),
-                      static_cast<uint64_t>(seed), static_cast<int>(experiment.num_workers));
+                      static_cast<uint64_t>(seed),
+                      num_workers > 0 ? num_workers : static_cast<int>(experiment.num_workers));
   }
 
   VecEnv& env() override { return *env_; }
@@ -139,8 +140,8 @@ class RunContext : public TrainContext {
                               {"std_return", summary.std_return},
                               {"mean_distance", summary.mean_distance},
                               {"falls", summary.falls}});
-    std::fprintf(stderr, "[%s seed %lld] evaluation at step %lld: %s\n", experiment_.name.c_str(),
-                 static_cast<long long>(seed_), static_cast<long long>(step),
+    std::fprintf(stderr, "[%s] evaluation at step %lld: %s\n", run_dir_.c_str(),
+                 static_cast<long long>(step),
                  DescribeEvaluation(summary).c_str());
     return summary;
   }
@@ -165,9 +166,8 @@ class RunContext : public TrainContext {
     last_print_ = elapsed;
     const double remaining = static_cast<double>(std::max<int64_t>(experiment_.total_steps - step, 0)) /
                              std::max(steps_per_second, 1e-9);
-    std::fprintf(stderr, "[%s seed %lld] step %lld/%lld (%.0f%%) | %.0f steps/s | ETA %s | return %s\n",
-                 experiment_.name.c_str(), static_cast<long long>(seed_),
-                 static_cast<long long>(step), static_cast<long long>(experiment_.total_steps),
+    std::fprintf(stderr, "[%s] step %lld/%lld (%.0f%%) | %.0f steps/s | ETA %s | return %s\n",
+                 run_dir_.c_str(), static_cast<long long>(step), static_cast<long long>(experiment_.total_steps),
                  std::min(100.0, 100.0 * static_cast<double>(step) / static_cast<double>(experiment_.total_steps)),
                  steps_per_second, Duration(remaining).c_str(),
                  recent_returns_.empty() ? "-" : fmt::format("{:.1f}", Mean(recent_returns_)).c_str());
@@ -193,37 +193,58 @@ class RunContext : public TrainContext {
 };
 
 // one seed from a prepared run directory
-RunStatus TrainSeed(const Experiment& experiment, const PluginRegistry& registry, int64_t seed,
-                    const std::string& run_dir, bool resume) {
+RunStatus TrainRun(const Experiment& experiment, const PluginRegistry& registry, int64_t seed,
+                   const std::string& run_dir, bool resume, int num_workers) {
   const std::string config_toml = ReadText(fs::path(run_dir) / "config.toml");
-  RunContext context(experiment, registry, seed, run_dir, config_toml, resume);
+  RunContext context(experiment, registry, seed, run_dir, config_toml, resume, num_workers);
   std::unique_ptr<Algorithm> algorithm =
       registry.MakeAlgorithm(experiment.algorithm.plugin, experiment.algorithm.params);
   algorithm->Train(context);
   if (StopRequested()) {
-    std::fprintf(stderr, "stopped; continue with: stride run --resume %s\n", run_dir.c_str());
+    std::fprintf(stderr, "[%s] stopped; continue with: stride run --resume %s\n", run_dir.c_str(),
+                 run_dir.c_str());
     return RunStatus::kStopped;
   }
   return RunStatus::kFinished;
 }
 
-// a fresh, empty run directory, or an error that loses nothing
-void PrepareRunDirectory(const fs::path& run_dir, bool force) {
-  std::error_code ec;
-  if (fs::exists(run_dir, ec) && !fs::is_empty(run_dir, ec)) {
-    if (!force) {
-      throw ConfigError(fmt::format(
-          "run directory '{}' already exists: pass --force to replace it, or continue it with "
-          "stride run --resume {}",
-          run_dir.string(), run_dir.string()));
+// "line 12: 'clip_epsilon = 0.2' here, 'clip_epsilon = 0.1' now"
+std::string FirstDifference(const std::string& here, const std::string& now) {
+  std::stringstream a(here), b(now);
+  std::string line_a, line_b;
+  for (int line = 1;; ++line) {
+    const bool more_a = static_cast<bool>(std::getline(a, line_a));
+    const bool more_b = static_cast<bool>(std::getline(b, line_b));
+    if (!more_a && !more_b) return "";
+    if (!more_a) line_a.clear();
+    if (!more_b) line_b.clear();
+    if (line_a != line_b) {
+      return fmt::format("config.toml line {}: '{}' there, '{}' now", line, line_a, line_b);
     }
-    fs::remove_all(run_dir, ec);
   }
-  fs::create_directories(run_dir / "checkpoints", ec);
-  if (ec) {
-    throw ConfigError(fmt::format("cannot create run directory '{}': {}", run_dir.string(),
-                                  ec.message()));
+}
+
+// what an existing directory calls for when the run's resolved config is config_toml
+RunAction ActionFor(const fs::path& run_dir, const std::string& config_toml, bool force) {
+  std::error_code ec;
+  if (!fs::exists(run_dir, ec) || fs::is_empty(run_dir, ec) || force) return RunAction::kStart;
+  const fs::path config = run_dir / "config.toml";
+  if (!fs::is_regular_file(config, ec)) {
+    throw ConfigError(fmt::format(
+        "'{}' exists but holds no run (no config.toml): pass --force to replace it, or choose "
+        "another --out",
+        run_dir.string()));
   }
+  const std::string difference = FirstDifference(ReadText(config), config_toml);
+  if (!difference.empty()) {
+    throw ConfigError(fmt::format(
+        "run directory '{}' holds a run of another configuration ({}): pass --force to replace "
+        "it, or choose another --out",
+        run_dir.string(), difference));
+  }
+  if (fs::exists(run_dir / "policy.pt", ec)) return RunAction::kSkip;
+  if (fs::exists(run_dir / "checkpoints" / "checkpoint.pt", ec)) return RunAction::kResume;
+  return RunAction::kStart;
 }
 
 int DefaultWorkers() {
@@ -238,6 +259,12 @@ void InstallStopHandlers() {
   sigemptyset(&action.sa_mask);
   sigaction(SIGINT, &action, nullptr);
   sigaction(SIGTERM, &action, nullptr);
+  // a parent may have blocked them until now
+  sigset_t stop_signals;
+  sigemptyset(&stop_signals);
+  sigaddset(&stop_signals, SIGINT);
+  sigaddset(&stop_signals, SIGTERM);
+  sigprocmask(SIG_UNBLOCK, &stop_signals, nullptr);
 }
 
 bool StopRequested() { return g_stop_requested.load(); }
@@ -297,7 +324,9 @@ EvalSummary EvaluatePolicy(VecEnv& env, const Policy& policy) {
 
 std::string RunDirectory(const Experiment& experiment, const std::string& output_dir,
                          int64_t seed) {
-  return (fs::path(output_dir) / experiment.name / fmt::format("seed_{}", seed)).string();
+  return (fs::path(output_dir) / experiment.name / experiment.variant /
+          fmt::format("seed_{}", seed))
+      .string();
 }
 
 std::string DescribeEvaluation(const EvalSummary& summary) {
@@ -308,33 +337,52 @@ std::string DescribeEvaluation(const EvalSummary& summary) {
   return text + fmt::format(", falls {}/{}", summary.falls, summary.episodes);
 }
 
-RunStatus RunExperiment(const Experiment& experiment, const PluginRegistry& registry,
-                        const RunOptions& options) {
-  const std::string output_dir = options.output_dir.empty() ? experiment.output_dir : options.output_dir;
-  std::vector<int64_t> seeds = experiment.seeds;
-  if (options.seed) seeds = {*options.seed};
-  for (int64_t seed : seeds) {
-    // each run directory records the experiment of exactly that run
-    Experiment run = experiment;
-    run.seeds = {seed};
-    const std::string run_dir = RunDirectory(run, output_dir, seed);
-    PrepareRunDirectory(run_dir, options.force);
-    const std::string config_toml = ResolvedToml(run);
-    WriteText(fs::path(run_dir) / "config.toml", config_toml);
-    WriteText(fs::path(run_dir) / "manifest.json",
-              RunManifestJson(run, registry, seed, config_toml, options.command, options.versions));
-    std::fprintf(stderr, "[%s seed %lld] run directory %s\n", run.name.c_str(),
-                 static_cast<long long>(seed), run_dir.c_str());
-    if (TrainSeed(run, registry, seed, run_dir, false) == RunStatus::kStopped) {
-      return RunStatus::kStopped;
+std::vector<PlannedRun> PlanRuns(const std::vector<Experiment>& experiments,
+                                 const RunOptions& options) {
+  std::vector<PlannedRun> runs;
+  for (const Experiment& experiment : experiments) {
+    const std::string output_dir =
+        options.output_dir.empty() ? experiment.output_dir : options.output_dir;
+    std::vector<int64_t> seeds = experiment.seeds;
+    if (options.seed) seeds = {*options.seed};
+    for (int64_t seed : seeds) {
+      // each run directory records the experiment of exactly that run
+      PlannedRun run;
+      run.experiment = experiment;
+      run.experiment.seeds = {seed};
+      run.seed = seed;
+      run.dir = RunDirectory(run.experiment, output_dir, seed);
+      for (const PlannedRun& other : runs) {
+        if (fs::path(other.dir).lexically_normal() != fs::path(run.dir).lexically_normal()) continue;
+        throw ConfigError(fmt::format("variants '{}' and '{}' would share the run directory '{}'",
+                                      other.experiment.variant, experiment.variant, run.dir));
+      }
+      run.action = ActionFor(run.dir, ResolvedToml(run.experiment), options.force);
+      runs.push_back(std::move(run));
     }
   }
-  return RunStatus::kFinished;
+  return runs;
 }
 
-RunStatus ResumeRun(const std::string& run_dir, PluginRegistry& registry) {
+void PrepareRun(const PlannedRun& run, const PluginRegistry& registry, const RunOptions& options) {
+  const fs::path run_dir = run.dir;
+  std::error_code ec;
+  fs::remove_all(run_dir, ec);
+  fs::create_directories(run_dir / "checkpoints", ec);
+  if (ec) {
+    throw ConfigError(fmt::format("cannot create run directory '{}': {}", run_dir.string(),
+                                  ec.message()));
+  }
+  const std::string config_toml = ResolvedToml(run.experiment);
+  WriteText(run_dir / "config.toml", config_toml);
+  WriteText(run_dir / "manifest.json",
+            RunManifestJson(run.experiment, registry, run.seed, config_toml, options.command,
+                            options.versions));
+}
+
+RunStatus TrainRunDirectory(const std::string& run_dir, PluginRegistry& registry,
+                            int num_workers) {
   const fs::path config = fs::path(run_dir) / "config.toml";
-  const fs::path checkpoint = fs::path(run_dir) / "checkpoints" / "checkpoint.pt";
   std::error_code ec;
   if (!fs::is_regular_file(config, ec)) {
     throw ConfigError(fmt::format("'{}' is not a run directory: it has no config.toml", run_dir));
@@ -342,15 +390,27 @@ RunStatus ResumeRun(const std::string& run_dir, PluginRegistry& registry) {
   if (fs::exists(fs::path(run_dir) / "policy.pt", ec)) {
     throw ConfigError(fmt::format("run '{}' has already finished (it has policy.pt)", run_dir));
   }
-  if (!fs::is_regular_file(checkpoint, ec)) {
-    throw ConfigError(fmt::format("run '{}' has no checkpoint to resume from ({} is missing)",
-                                  run_dir, checkpoint.string()));
-  }
+  const bool resume = fs::is_regular_file(fs::path(run_dir) / "checkpoints" / "checkpoint.pt", ec);
   const Experiment experiment = LoadExperiment(config.string(), {}, registry);
-  const int64_t seed = experiment.seeds.front();
-  std::fprintf(stderr, "[%s seed %lld] resuming %s\n", experiment.name.c_str(),
-               static_cast<long long>(seed), run_dir.c_str());
-  return TrainSeed(experiment, registry, seed, run_dir, true);
+  std::fprintf(stderr, "[%s] %s\n", run_dir.c_str(), resume ? "resuming" : "starting");
+  return TrainRun(experiment, registry, experiment.seeds.front(), run_dir, resume, num_workers);
+}
+
+RunStatus RunPlanned(const std::vector<PlannedRun>& runs, PluginRegistry& registry,
+                     const RunOptions& options) {
+  for (const PlannedRun& run : runs) {
+    if (run.action == RunAction::kSkip) continue;
+    if (run.action == RunAction::kStart) PrepareRun(run, registry, options);
+    if (TrainRunDirectory(run.dir, registry, options.num_workers) == RunStatus::kStopped) {
+      return RunStatus::kStopped;
+    }
+  }
+  return RunStatus::kFinished;
+}
+
+RunStatus RunExperiment(const Experiment& experiment, PluginRegistry& registry,
+                        const RunOptions& options) {
+  return RunPlanned(PlanRuns({experiment}, options), registry, options);
 }
 
 }  // namespace stride

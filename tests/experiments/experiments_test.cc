@@ -21,20 +21,27 @@ std::vector<std::string> ExperimentFiles() {
 
 class ExperimentFileTest : public ::testing::TestWithParam<std::string> {};
 
+// every run validate lists trains and leaves a policy
 TEST_P(ExperimentFileTest, ValidatesAndRunsBriefly) {
   const std::string& file = GetParam();
-  CliResult validate = RunStride("validate " + file);
-  ASSERT_EQ(validate.exit_code, 0) << validate.err;
   const std::string out = TempDir("experiment_" + fs::path(file).stem().string());
-  CliResult run = RunStride("run " + file + " --out " + out +
-                            " --set experiment.total_steps=1 --set evaluation.episodes=2"
-                            " --set experiment.seeds=[0]");
-  ASSERT_EQ(run.exit_code, 0) << run.err;
-  bool has_policy = false;
-  for (const auto& entry : fs::recursive_directory_iterator(out)) {
-    has_policy |= entry.path().filename() == "policy.pt";
+  const std::string overrides = " --out " + out + " --set experiment.seeds=[0]";
+  CliResult validate = RunStride("validate " + file + overrides);
+  ASSERT_EQ(validate.exit_code, 0) << validate.err;
+  int listed = 0;
+  for (size_t at = validate.out.find("  run "); at != std::string::npos;
+       at = validate.out.find("  run ", at + 1)) {
+    ++listed;
   }
-  EXPECT_TRUE(has_policy);
+  CliResult run = RunStride("run " + file + overrides +
+                            " --set experiment.total_steps=1 --set evaluation.episodes=2");
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  int policies = 0;
+  for (const auto& entry : fs::recursive_directory_iterator(out)) {
+    policies += entry.path().filename() == "policy.pt";
+  }
+  EXPECT_GE(listed, 1);
+  EXPECT_EQ(policies, listed);
 }
 
 INSTANTIATE_TEST_SUITE_P(Experiments, ExperimentFileTest, ::testing::ValuesIn(ExperimentFiles()),

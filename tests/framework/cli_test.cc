@@ -348,6 +348,47 @@ TEST(CliTest, InterruptedRunResumesBitwise) {
   EXPECT_THAT(again.err, HasSubstr("has already finished"));
 }
 
+// a sweep in two processes: SIGINT checkpoints both; the same command resumes
+// them, and once they have finished skips them
+TEST(CliTest, InterruptedSweepResumesAndFinishedRunsAreSkipped) {
+  const std::string dir = TempDir("sweep_resume");
+  const std::string path = WriteExperiment(
+      "sweep_resume_src",
+      ReadFile(std::string(STRIDE_SOURCE_DIR) + "/experiments/pendulum_vpg.toml") +
+          "\n[sweep]\n\"algorithm.gamma\" = [0.99, 0.98]\n");
+  const std::string options = " --out " + dir + " --set experiment.total_steps=40000";
+  CliResult validate = RunStride("validate " + path + options);
+  ASSERT_EQ(validate.exit_code, 0) << validate.err;
+  EXPECT_THAT(validate.out, HasSubstr("ok, 2 variants x 1 seed = 2 runs"));
+  EXPECT_THAT(validate.out, HasSubstr("pendulum_vpg/algorithm.gamma=0.98/seed_0  (new)"));
+
+  const std::string run = "run " + path + options + " --jobs 2";
+  // both runs have logged an update when the stop arrives
+  const std::string logged = dir + "/pendulum_vpg/algorithm.gamma=0.9";
+  RunStride(run + " & pid=$!; until [ -s '" + logged + "9/seed_0/metrics.csv' ] && [ -s '" + logged +
+            "8/seed_0/metrics.csv' ]; do sleep 0.1; done; kill -INT $pid; wait $pid; echo $? > " +
+            dir + "/status; true");
+  EXPECT_EQ(ReadFile(dir + "/status"), "1\n");
+  for (const char* gamma : {"0.99", "0.98"}) {
+    const std::string run_dir = dir + "/pendulum_vpg/algorithm.gamma=" + gamma + "/seed_0";
+    EXPECT_TRUE(fs::exists(run_dir + "/checkpoints/checkpoint.pt")) << run_dir;
+    EXPECT_FALSE(fs::exists(run_dir + "/policy.pt")) << run_dir;
+  }
+  validate = RunStride("validate " + path + options);
+  EXPECT_THAT(validate.out, HasSubstr("(interrupted: resumes from its checkpoint)"));
+
+  CliResult resumed = RunStride(run);
+  ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
+  EXPECT_THAT(resumed.err, HasSubstr("algorithm.gamma=0.99/seed_0] resuming"));
+  EXPECT_THAT(resumed.err, HasSubstr("algorithm.gamma=0.98/seed_0] resuming"));
+  const std::string policy = ReadFile(dir + "/pendulum_vpg/algorithm.gamma=0.98/seed_0/policy.pt");
+
+  CliResult again = RunStride(run);
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_THAT(again.err, HasSubstr("all 2 runs have finished; nothing to train"));
+  EXPECT_TRUE(ReadFile(dir + "/pendulum_vpg/algorithm.gamma=0.98/seed_0/policy.pt") == policy);
+}
+
 TEST(CliTest, ExportAndEvalUseTheRunsPolicy) {
   const std::string dir = TempDir("export");
   const std::string path = WriteExperiment("export_src", Experiment());
@@ -392,12 +433,24 @@ TEST(CliTest, ExistingRunIsNeverOverwrittenSilently) {
   const std::string path = WriteExperiment("no_overwrite_src", Experiment());
   ASSERT_EQ(RunStride("run " + path + " --out " + dir).exit_code, 0);
   const std::string metrics = ReadFile(dir + "/tiny/seed_0/metrics.csv");
+
+  // the same experiment again: its finished run is skipped
   CliResult again = RunStride("run " + path + " --out " + dir);
-  EXPECT_EQ(again.exit_code, 2);
-  EXPECT_THAT(again.err, HasSubstr("already exists: pass --force"));
+  EXPECT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_THAT(again.err, HasSubstr("tiny/seed_0] finished: skipped"));
   EXPECT_EQ(ReadFile(dir + "/tiny/seed_0/metrics.csv"), metrics);
-  CliResult forced = RunStride("run " + path + " --out " + dir + " --force");
+
+  // another configuration into the same directory is refused
+  CliResult changed = RunStride("run " + path + " --out " + dir + " --set algorithm.gamma=0.9");
+  EXPECT_EQ(changed.exit_code, 2);
+  EXPECT_THAT(changed.err, HasSubstr("holds a run of another configuration (config.toml line"));
+  EXPECT_THAT(changed.err, HasSubstr("'gamma = 0.99' there, 'gamma = 0.9' now"));
+  EXPECT_THAT(changed.err, HasSubstr("pass --force to replace it"));
+  EXPECT_EQ(ReadFile(dir + "/tiny/seed_0/metrics.csv"), metrics);
+
+  CliResult forced = RunStride("run " + path + " --out " + dir + " --force --set algorithm.gamma=0.9");
   EXPECT_EQ(forced.exit_code, 0) << forced.err;
+  EXPECT_THAT(ReadFile(dir + "/tiny/seed_0/config.toml"), HasSubstr("gamma = 0.9\n"));
 }
 
 TEST(CliTest, UnwritableOutputDirectoryIsAConfigError) {

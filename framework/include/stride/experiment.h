@@ -1,5 +1,6 @@
-// Experiment files: TOML read, overridden, validated against every plugin's
-// parameter spec, and written back fully resolved.
+// Experiment files: TOML read, expanded over [[variant]] and [sweep],
+// overridden, validated against every plugin's parameter spec, and written
+// back fully resolved.
 #ifndef STRIDE_EXPERIMENT_H_
 #define STRIDE_EXPERIMENT_H_
 
@@ -28,6 +29,11 @@ struct RewardConfig {
 struct Experiment {
   // the file it was read from, for messages
   std::string source;
+  // "" for a file without [[variant]] or [sweep]; else the variant's name and
+  // grid point, e.g. "ppo,algorithm.clip_epsilon=0.1": its runs' directory
+  std::string variant;
+  // what the variant changes, one "key.path = value" per entry, for display
+  std::vector<std::string> variant_settings;
 
   // [experiment]
   std::string name;
@@ -62,12 +68,28 @@ const std::vector<ParamSpec>& RewardTableSpec();
 const std::vector<ParamSpec>& AlgorithmTableSpec();
 const std::vector<ParamSpec>& EvaluationTableSpec();
 
-// reads path, applies "key.path=value" overrides, loads the plugins on the
-// experiment's search path into registry and validates every table; every
-// problem is a ConfigError starting with file:line:col where there is one
-Experiment LoadExperiment(const std::string& path, const std::vector<std::string>& overrides,
-                          PluginRegistry& registry);
+// reads path and expands it into one experiment per [[variant]] and [sweep]
+// grid point (variants in file order, the grid's first key slowest), applies
+// "key.path=value" overrides to each, loads the plugins on the search path
+// into registry and validates every table; every problem is a ConfigError
+// starting with file:line:col where there is one
+std::vector<Experiment> LoadExperiments(const std::string& path,
+                                        const std::vector<std::string>& overrides,
+                                        PluginRegistry& registry);
 // the same from TOML text; source names it in messages
+std::vector<Experiment> ParseExperiments(const std::string& text, const std::string& source,
+                                         const std::vector<std::string>& overrides,
+                                         PluginRegistry& registry);
+
+// the experiments whose variant is name, or every grid point of the variant
+// called name; a ConfigError naming the variants there are if none is
+std::vector<Experiment> SelectVariant(std::vector<Experiment> experiments,
+                                      const std::string& name, const std::string& source);
+
+// a file that declares exactly one experiment (a run's config.toml, ...), or
+// its one variant called variant; several are a ConfigError that lists them
+Experiment LoadExperiment(const std::string& path, const std::vector<std::string>& overrides,
+                          PluginRegistry& registry, const std::string& variant = "");
 Experiment ParseExperiment(const std::string& text, const std::string& source,
                            const std::vector<std::string>& overrides, PluginRegistry& registry);
 

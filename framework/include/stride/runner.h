@@ -1,5 +1,6 @@
-// Runs an experiment: one run directory per seed, the algorithm's training
-// loop, metrics, evaluation and checkpoints.
+// Runs experiments: one run directory per variant and seed, the algorithm's
+// training loop, metrics, evaluation and checkpoints. Running an experiment
+// again skips its finished runs and resumes its interrupted ones.
 #ifndef STRIDE_RUNNER_H_
 #define STRIDE_RUNNER_H_
 
@@ -23,8 +24,10 @@ struct RunOptions {
   std::string output_dir;
   // run only this seed
   std::optional<int64_t> seed;
-  // replace an existing run directory
+  // replace existing run directories instead of skipping or resuming them
   bool force = false;
+  // environment threads per run; 0: the experiment's num_workers
+  int num_workers = 0;
   // the command line, recorded in manifest.json
   std::string command;
   // library versions recorded in manifest.json, e.g. {"mujoco", "2.2.2"}
@@ -43,15 +46,41 @@ EvalSummary EvaluatePolicy(VecEnv& env, const Policy& policy);
 // "return 1183.2 +- 4.1, distance 9.87 m, falls 0/10"
 std::string DescribeEvaluation(const EvalSummary& summary);
 
-// "<output_dir>/<name>/seed_<k>"
+// "<output_dir>/<name>/[<variant>/]seed_<k>"
 std::string RunDirectory(const Experiment& experiment, const std::string& output_dir,
                          int64_t seed);
 
-// every seed in turn (or options.seed); stops early if a stop was requested
-RunStatus RunExperiment(const Experiment& experiment, const PluginRegistry& registry,
+// what a run's directory calls for
+enum class RunAction {
+  kStart,   // new, or replaced with --force, or never checkpointed
+  kResume,  // interrupted: continue from its checkpoint
+  kSkip,    // finished
+};
+
+struct PlannedRun {
+  // the experiment of exactly this run (seeds = {seed})
+  Experiment experiment;
+  int64_t seed = 0;
+  std::string dir;
+  RunAction action = RunAction::kStart;
+};
+
+// every variant's every seed (or options.seed), in order, with what to do;
+// a directory that holds a run of another configuration is a ConfigError
+std::vector<PlannedRun> PlanRuns(const std::vector<Experiment>& experiments,
+                                 const RunOptions& options);
+// a kStart run's fresh directory with config.toml and manifest.json
+void PrepareRun(const PlannedRun& run, const PluginRegistry& registry, const RunOptions& options);
+// trains a prepared run directory (stride run --resume): from its checkpoint
+// if it has one, else from the start; num_workers 0 keeps the experiment's
+RunStatus TrainRunDirectory(const std::string& run_dir, PluginRegistry& registry,
+                            int num_workers = 0);
+
+// the planned runs in turn in this process; stops early if a stop was requested
+RunStatus RunPlanned(const std::vector<PlannedRun>& runs, PluginRegistry& registry,
+                     const RunOptions& options);
+RunStatus RunExperiment(const Experiment& experiment, PluginRegistry& registry,
                         const RunOptions& options);
-// continues the run in run_dir from its last checkpoint
-RunStatus ResumeRun(const std::string& run_dir, PluginRegistry& registry);
 
 // SIGINT/SIGTERM request a stop; runs checkpoint and return
 void InstallStopHandlers();

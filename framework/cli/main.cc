@@ -39,6 +39,12 @@ commands:
   export RUN_DIR [--out FILE]     TorchScript policy of a run's last checkpoint
   eval RUN_DIR|POLICY [--episodes N]
                                   deterministic episodes: return, distance, falls
+  compare DIR... [--out DIR] [--reference VARIANT] [--reps N]
+                                  report comparing the variants of finished runs:
+                                  final return with IQM, bootstrap CIs and
+                                  probability of improvement, learning curves,
+                                  reward terms (report.md + SVG figures;
+                                  default --out: the first DIR's report/)
 
 options for every command:
   --help                          this text
@@ -77,8 +83,9 @@ int Dispatch(const std::vector<std::string>& args, const std::string& command_li
   if (command == "bench") return BenchCommand(rest);
   if (command == "export") return ExportCommand(rest);
   if (command == "eval") return EvalCommand(rest);
+  if (command == "compare") return CompareCommand(rest, command_line);
   const std::vector<std::string> commands = {"run",   "validate", "plugins", "check-env",
-                                             "bench", "export",   "eval"};
+                                             "bench", "export",   "eval",    "compare"};
   throw stride::ConfigError(fmt::format("unknown command '{}'{}; see stride --help", command,
                                         stride::DidYouMean(command, commands)));
 }

@@ -389,6 +389,40 @@ TEST(CliTest, InterruptedSweepResumesAndFinishedRunsAreSkipped) {
   EXPECT_TRUE(ReadFile(dir + "/pendulum_vpg/algorithm.gamma=0.98/seed_0/policy.pt") == policy);
 }
 
+// a small PPO-against-VPG sweep, end to end: run, then compare
+TEST(CliTest, SweepThenCompareWritesAReport) {
+  const std::string dir = TempDir("sweep_compare");
+  const std::string path = WriteExperiment(
+      "sweep_compare_src",
+      Experiment("seeds = [0, 1, 2]\n") +
+          "\n[[variant]]\nname = \"ppo\"\n"
+          "\n[[variant]]\nname = \"vpg\"\nalgorithm = { plugin = \"vpg\", num_steps = 64 }\n");
+  CliResult run = RunStride("run " + path + " --out " + dir);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  EXPECT_THAT(run.err, HasSubstr("6 runs: 6 to train, 0 finished; 2 at a time"));
+  for (const char* variant : {"ppo", "vpg"}) {
+    for (int seed = 0; seed < 3; ++seed) {
+      EXPECT_TRUE(fs::exists(dir + "/tiny/" + variant + "/seed_" + std::to_string(seed) + "/policy.pt"));
+    }
+  }
+  CliResult compare = RunStride("compare " + dir + "/tiny --reference vpg --reps 1000");
+  ASSERT_EQ(compare.exit_code, 0) << compare.err;
+  EXPECT_THAT(compare.out, HasSubstr("report: " + dir + "/tiny/report/report.md"));
+  const std::string report = ReadFile(dir + "/tiny/report/report.md");
+  EXPECT_THAT(report, HasSubstr("# Comparison: ppo vs vpg"));
+  EXPECT_THAT(report, HasSubstr("| ppo | 3 | "));
+  EXPECT_THAT(report, HasSubstr("| P(> vpg) [95% CI] |"));
+  EXPECT_THAT(report, HasSubstr("| variant | total | alive_bonus |"));
+  EXPECT_TRUE(fs::exists(dir + "/tiny/report/return_vs_steps.svg"));
+
+  CliResult unknown = RunStride("compare " + dir + "/tiny --reference ppq");
+  EXPECT_EQ(unknown.exit_code, 2);
+  EXPECT_THAT(unknown.err, HasSubstr("(did you mean 'ppo'?)"));
+  CliResult missing = RunStride("compare " + dir + "/nothing");
+  EXPECT_EQ(missing.exit_code, 2);
+  EXPECT_THAT(missing.err, HasSubstr("is not a directory of runs"));
+}
+
 TEST(CliTest, ExportAndEvalUseTheRunsPolicy) {
   const std::string dir = TempDir("export");
   const std::string path = WriteExperiment("export_src", Experiment());

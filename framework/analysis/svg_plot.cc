@@ -126,6 +126,8 @@ std::string RenderLinePlot(const LinePlot& plot) {
     }
   }
   if (!std::isfinite(x0)) x0 = 0, x1 = 1, y0 = 0, y1 = 1;
+  // steps and time start at zero
+  x0 = std::min(x0, 0.0);
   if (x1 <= x0) x1 = x0 + 1;
   if (y1 <= y0) y1 = y0 + 1;
   const double y_pad = 0.05 * (y1 - y0);

@@ -18,6 +18,8 @@ int CheckEnvCommand(const Argv& argv);
 int BenchCommand(const Argv& argv);
 int ExportCommand(const Argv& argv);
 int EvalCommand(const Argv& argv);
+int RenderCommand(const Argv& argv);
+int ViewCommand(const Argv& argv);
 
 // the libraries stride is linked against, for --version and manifest.json
 std::map<std::string, std::string> LibraryVersions();

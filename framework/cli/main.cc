@@ -31,6 +31,11 @@ commands:
   export RUN_DIR [--out FILE]     TorchScript policy of a run's last checkpoint
   eval RUN_DIR|POLICY [--episodes N]
                                   deterministic episodes: return, distance, falls
+  render RUN_DIR|POLICY --out FILE.mp4|FILE.gif [--episodes N] [--seconds S]
+         [--camera NAME] [--width W] [--height H]
+                                  a video of the policy, rendered headless
+  view RUN_DIR|POLICY [--camera NAME]
+                                  a window where the policy acts in real time
 
 options for every command:
   --help                          this text
@@ -69,8 +74,10 @@ int Dispatch(const std::vector<std::string>& args, const std::string& command_li
   if (command == "bench") return BenchCommand(rest);
   if (command == "export") return ExportCommand(rest);
   if (command == "eval") return EvalCommand(rest);
-  const std::vector<std::string> commands = {"run",   "validate", "plugins", "check-env",
-                                             "bench", "export",   "eval"};
+  if (command == "render") return RenderCommand(rest);
+  if (command == "view") return ViewCommand(rest);
+  const std::vector<std::string> commands = {"run",    "validate", "plugins", "check-env", "bench",
+                                             "export", "eval",     "render",  "view"};
   throw stride::ConfigError(fmt::format("unknown command '{}'{}; see stride --help", command,
                                         stride::DidYouMean(command, commands)));
 }

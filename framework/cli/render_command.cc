@@ -104,7 +104,7 @@ int RenderCommand(const Argv& argv) {
     stepping += Clock::now() - step_start;
     ++steps;
     if (ended && static_cast<int64_t>(run.finished().size()) == episodes) break;
-    if (ended || steps % steps_per_frame == 0) {
+    if (ended || steps == steps_per_frame) {
       steps = 0;
       draw();
     }

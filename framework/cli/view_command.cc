@@ -94,6 +94,8 @@ int ViewCommand(const Argv& argv) {
   const std::string camera = args.Value("--camera").value_or("");
   const uint64_t seed = static_cast<uint64_t>(args.Int("--seed").value_or(kReplaySeed));
 
+  // Ctrl+C (or SIGTERM) closes the window like Esc
+  InstallStopHandlers();
   ConfigureTorch();
   PluginRegistry registry;
   const ExportedPolicy policy(source, registry);
@@ -110,7 +112,6 @@ int ViewCommand(const Argv& argv) {
   std::fflush(stdout);
 
   // simulated time follows the wall clock, scaled by the speed, one frame at a time
-  InstallStopHandlers();
   double last = glfwGetTime();
   double due = 0.0;
   int64_t frames = 0;

@@ -164,7 +164,7 @@ TEST(ViewCliTest, DrawsInAWindowOfAVirtualDisplayUntilStopped) {
   const CliResult result = RunStride(
       "view " + kWalker,
       "xvfb-run --auto-servernum --server-args='-screen 0 1280x1024x24' "
-      "timeout --preserve-status --signal INT 6");
+      "timeout --preserve-status --signal INT 8");
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_THAT(result.out, HasSubstr("viewing " + kWalker + " (camera 'track')"));
   std::smatch match;

@@ -8,6 +8,7 @@ packages=(
   libmujoco-dev libqhull-dev
   libtomlplusplus-dev libfmt-dev libboost-dev libboost-filesystem-dev
   googletest libgtest-dev libgmock-dev
+  libegl-dev libegl-mesa0 libgl1-mesa-dri libglfw3-dev ffmpeg xvfb xauth
 )
 
 missing=()

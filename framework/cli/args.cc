@@ -87,6 +87,23 @@ std::optional<int64_t> Args::Int(const std::string& name) const {
   return value;
 }
 
+std::optional<double> Args::Double(const std::string& name) const {
+  const std::optional<std::string> text = Value(name);
+  if (!text) return std::nullopt;
+  size_t used = 0;
+  double value = 0.0;
+  try {
+    value = std::stod(*text, &used);
+  } catch (const std::exception&) {
+    used = 0;
+  }
+  if (used == 0 || used != text->size()) {
+    throw ConfigError(fmt::format("stride {}: option '{}' needs a number, got '{}'", command_, name,
+                                  *text));
+  }
+  return value;
+}
+
 const std::string& Args::Positional(size_t index, const std::string& what) const {
   if (index >= positionals_.size()) {
     throw ConfigError(fmt::format("stride {}: missing {}; see stride {} --help", command_, what,

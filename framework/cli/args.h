@@ -18,6 +18,7 @@ class Args {
   std::vector<std::string> Values(const std::string& name) const;
   std::optional<int64_t> Int(const std::string& name) const;
   const std::string& command() const { return command_; }
+  std::optional<double> Double(const std::string& name) const;
   const std::vector<std::string>& positionals() const { return positionals_; }
   // the positional at index, or a usage error naming what is missing
   const std::string& Positional(size_t index, const std::string& what) const;

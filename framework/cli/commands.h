@@ -19,6 +19,8 @@ int BenchCommand(const Argv& argv);
 int ExportCommand(const Argv& argv);
 int EvalCommand(const Argv& argv);
 int CompareCommand(const Argv& argv, const std::string& command_line);
+int RenderCommand(const Argv& argv);
+int ViewCommand(const Argv& argv);
 
 // the libraries stride is linked against, for --version and manifest.json
 std::map<std::string, std::string> LibraryVersions();

@@ -45,6 +45,11 @@ commands:
                                   probability of improvement, learning curves,
                                   reward terms (report.md + SVG figures;
                                   default --out: the first DIR's report/)
+  render RUN_DIR|POLICY --out FILE.mp4|FILE.gif [--episodes N] [--seconds S]
+         [--camera NAME] [--width W] [--height H]
+                                  a video of the policy, rendered headless
+  view RUN_DIR|POLICY [--camera NAME]
+                                  a window where the policy acts in real time
 
 options for every command:
   --help                          this text
@@ -84,8 +89,11 @@ int Dispatch(const std::vector<std::string>& args, const std::string& command_li
   if (command == "export") return ExportCommand(rest);
   if (command == "eval") return EvalCommand(rest);
   if (command == "compare") return CompareCommand(rest, command_line);
-  const std::vector<std::string> commands = {"run",   "validate", "plugins", "check-env",
-                                             "bench", "export",   "eval",    "compare"};
+  if (command == "render") return RenderCommand(rest);
+  if (command == "view") return ViewCommand(rest);
+  const std::vector<std::string> commands = {"run",    "validate", "plugins", "check-env",
+                                             "bench",  "export",   "eval",    "compare",
+                                             "render", "view"};
   throw stride::ConfigError(fmt::format("unknown command '{}'{}; see stride --help", command,
                                         stride::DidYouMean(command, commands)));
 }

@@ -1,6 +1,5 @@
 // stride export, stride eval, and the LibTorch settings of the process.
 #include <mujoco/mujoco.h>
-#include <torch/script.h>
 #include <torch/torch.h>
 
 #include <cstdio>
@@ -12,6 +11,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "exported_policy.h"
 #include "stride/algorithm.h"
 #include "stride/error.h"
 #include "stride/experiment.h"
@@ -22,8 +22,6 @@ namespace stride::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-constexpr char kConfigExtraFile[] = "stride/config.toml";
 
 std::string ReadText(const fs::path& path) {
   std::ifstream in(path);
@@ -84,48 +82,17 @@ int ExportCommand(const Argv& argv) {
 int EvalCommand(const Argv& argv) {
   const Args args("eval", argv, {"--episodes=", "--seed="});
   args.ExpectAtMost(1);
-  fs::path policy_path = args.Positional(0, "run directory or policy file");
-  if (fs::is_directory(policy_path)) {
-    RequireRunDirectory(policy_path);
-    policy_path /= "policy.pt";
-  }
-  if (!fs::is_regular_file(policy_path)) {
-    throw ConfigError(fmt::format("no policy at '{}' (train to the end, or stride export the run)",
-                                  policy_path.string()));
-  }
+  const std::string& source = args.Positional(0, "run directory or policy file");
   ConfigureTorch();
-
-  // the policy carries the experiment it was trained in
-  torch::jit::ExtraFilesMap extra = {{kConfigExtraFile, ""}};
-  torch::jit::Module module;
-  try {
-    module = torch::jit::load(policy_path.string(), torch::kCPU, extra);
-  } catch (const c10::Error& e) {
-    throw ConfigError(fmt::format("'{}' is not a TorchScript policy: {}", policy_path.string(),
-                                  e.what_without_backtrace()));
-  }
-  if (extra[kConfigExtraFile].empty()) {
-    throw ConfigError(fmt::format("'{}' holds no {}: it was not exported by stride",
-                                  policy_path.string(), kConfigExtraFile));
-  }
   PluginRegistry registry;
-  const Experiment experiment = ParseExperiment(
-      extra[kConfigExtraFile], policy_path.string() + ":" + kConfigExtraFile, {}, registry);
-  const int episodes = static_cast<int>(args.Int("--episodes").value_or(experiment.eval_episodes));
+  const ExportedPolicy policy(source, registry);
+  const int episodes =
+      static_cast<int>(args.Int("--episodes").value_or(policy.experiment().eval_episodes));
   if (episodes < 1) throw ConfigError("stride eval: --episodes must be at least 1");
-  const uint64_t seed = static_cast<uint64_t>(args.Int("--seed").value_or(1'000'003));
-  std::unique_ptr<VecEnv> env = MakeVecEnv(experiment, registry, episodes, seed, 0);
-
-  torch::InferenceMode guard;
-  const int obs_size = env->observation_size();
-  const int act_size = env->action_size();
-  const Policy policy = [&](const float* obs, int n, float* actions) {
-    torch::Tensor input = torch::from_blob(const_cast<float*>(obs), {n, obs_size}, torch::kFloat32);
-    torch::Tensor output = module.forward({input}).toTensor().contiguous();
-    std::memcpy(actions, output.data_ptr<float>(), sizeof(float) * n * act_size);
-  };
-  const EvalSummary summary = EvaluatePolicy(*env, policy);
-  std::printf("%s: %d episodes: %s\n", policy_path.string().c_str(), summary.episodes,
+  const uint64_t seed = static_cast<uint64_t>(args.Int("--seed").value_or(kReplaySeed));
+  std::unique_ptr<VecEnv> env = MakeVecEnv(policy.experiment(), registry, episodes, seed, 0);
+  const EvalSummary summary = EvaluatePolicy(*env, policy.ActionsFor(*env));
+  std::printf("%s: %d episodes: %s\n", policy.path().c_str(), summary.episodes,
               DescribeEvaluation(summary).c_str());
   return 0;
 }

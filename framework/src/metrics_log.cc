@@ -6,6 +6,7 @@
 #include <fmt/format.h>
 
 #include "stride/error.h"
+#include "tensorboard_events.h"
 
 namespace stride {
 namespace {
@@ -32,7 +33,9 @@ int64_t JsonStep(const std::string& line) {
 
 }  // namespace
 
-MetricsLog::MetricsLog(std::string path, bool resume) : path_(std::move(path)), resume_(resume) {}
+MetricsLog::MetricsLog(std::string path, bool resume, TensorBoardWriter* events,
+                       std::string tag_prefix)
+    : path_(std::move(path)), resume_(resume), events_(events), tag_prefix_(std::move(tag_prefix)) {}
 
 int64_t MetricsLog::Begin(int64_t first_step) {
   int64_t last_kept = 0;
@@ -54,6 +57,7 @@ int64_t MetricsLog::Begin(int64_t first_step) {
   if (!csv_ || !jsonl_) throw RuntimeError(fmt::format("cannot write {}.csv", path_));
   for (const std::string& line : csv_lines) csv_ << line << '\n';
   for (const std::string& line : json_lines) jsonl_ << line << '\n';
+  if (events_) events_->Begin(first_step);
   open_ = true;
   return last_kept;
 }
@@ -80,6 +84,7 @@ void MetricsLog::Write(int64_t step, const std::vector<std::pair<std::string, do
   jsonl_ << json_row << "}\n";
   csv_.flush();
   jsonl_.flush();
+  if (events_) events_->WriteScalars(step, tag_prefix_, values);
 }
 
 }  // namespace stride

@@ -1,4 +1,5 @@
-// Append-only CSV + JSON-lines tables keyed by environment step.
+// Append-only CSV + JSON-lines tables keyed by environment step, optionally
+// mirrored as TensorBoard scalars.
 #ifndef STRIDE_METRICS_LOG_H_
 #define STRIDE_METRICS_LOG_H_
 
@@ -10,11 +11,16 @@
 
 namespace stride {
 
+class TensorBoardWriter;
+
 class MetricsLog {
  public:
   // path without extension: writes path.csv and path.jsonl; resume keeps the
-  // rows already there that come before the first step logged after resuming
-  MetricsLog(std::string path, bool resume);
+  // rows already there that come before the first step logged after resuming.
+  // With events, every row is also written there as scalars tagged
+  // tag_prefix + column.
+  MetricsLog(std::string path, bool resume, TensorBoardWriter* events = nullptr,
+             std::string tag_prefix = "");
 
   // opens the files for rows from first_step on; rows at or after it belong to
   // the interrupted part of a resumed run and are dropped. Returns the step of
@@ -26,6 +32,8 @@ class MetricsLog {
  private:
   std::string path_;
   bool resume_;
+  TensorBoardWriter* events_;
+  std::string tag_prefix_;
   bool open_ = false;
   std::vector<std::string> columns_;
   std::ofstream csv_, jsonl_;

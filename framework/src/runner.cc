@@ -16,6 +16,7 @@
 #include "run_manifest.h"
 #include "stride/error.h"
 #include "stride/registry.h"
+#include "tensorboard_events.h"
 
 namespace stride {
 namespace {
@@ -69,8 +70,9 @@ class RunContext : public TrainContext {
         run_dir_(std::move(run_dir)),
         config_toml_(std::move(config_toml)),
         resume_(resume),
-        metrics_(run_dir_ + "/metrics", resume),
-        evaluations_(run_dir_ + "/eval", resume),
+        events_(run_dir_, resume),
+        metrics_(run_dir_ + "/metrics", resume, &events_, "train/"),
+        evaluations_(run_dir_ + "/eval", resume, &events_, "eval/"),
         start_(std::chrono::steady_clock::now()) {
     env_ = MakeVecEnv(experiment, registry, static_cast<int>(experiment.num_envs),
                       static_cast<uint64_t>(seed),
@@ -179,6 +181,7 @@ class RunContext : public TrainContext {
   std::string run_dir_;
   std::string config_toml_;
   bool resume_;
+  TensorBoardWriter events_;
   MetricsLog metrics_;
   MetricsLog evaluations_;
   std::chrono::steady_clock::time_point start_;

@@ -3,12 +3,14 @@
 #include <filesystem>
 #include <sstream>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "cli_runner.h"
+#include "tensorboard_events.h"
 
 namespace stride::testing {
 namespace {
@@ -326,6 +328,23 @@ TEST(CliTest, SameSeedGivesBitwiseIdenticalMetricsAndPolicy) {
   EXPECT_TRUE(ReadFile(a + "/policy.pt") == ReadFile(b + "/policy.pt"));
 }
 
+// a run's TensorBoard scalars in file order, without the wall-clock ones
+std::vector<std::tuple<int64_t, std::string, float>> DeterministicEvents(const std::string& run_dir) {
+  const std::vector<std::string> files = EventFilesIn(run_dir);
+  EXPECT_EQ(files.size(), 1u) << run_dir;
+  std::vector<std::tuple<int64_t, std::string, float>> scalars;
+  for (const std::string& file : files) {
+    for (const TensorBoardEvent& event : ReadEventFile(file).events) {
+      for (const auto& [tag, value] : event.scalars) {
+        if (tag != "train/time_s" && tag != "train/steps_per_second") {
+          scalars.emplace_back(event.step, tag, value);
+        }
+      }
+    }
+  }
+  return scalars;
+}
+
 // SIGINT checkpoints and stops; --resume continues to the uninterrupted result
 TEST(CliTest, InterruptedRunResumesBitwise) {
   const std::string dir = TempDir("resume");
@@ -343,6 +362,7 @@ TEST(CliTest, InterruptedRunResumesBitwise) {
   EXPECT_EQ(DeterministicColumns(cut + "/metrics.csv"), DeterministicColumns(full + "/metrics.csv"));
   EXPECT_EQ(ReadFile(cut + "/eval.csv"), ReadFile(full + "/eval.csv"));
   EXPECT_TRUE(ReadFile(cut + "/policy.pt") == ReadFile(full + "/policy.pt"));
+  EXPECT_EQ(DeterministicEvents(cut), DeterministicEvents(full));
   CliResult again = RunStride("run --resume " + cut);
   EXPECT_EQ(again.exit_code, 2);
   EXPECT_THAT(again.err, HasSubstr("has already finished"));

@@ -46,8 +46,10 @@ void WriteRun(const fs::path& dir, double score, bool finished = true) {
   if (finished) Write(dir / "policy.pt", "");
 }
 
+// under a directory of the test's own: ctest runs tests in parallel
 fs::path Experiment() {
-  const fs::path root = fs::path(::testing::TempDir()) / "compare_test" / "exp";
+  const fs::path root = fs::path(::testing::TempDir()) / "compare_test" /
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name() / "exp";
   fs::remove_all(root);
   WriteRun(root / "ppo" / "seed_0", 40);
   WriteRun(root / "ppo" / "seed_1", 50);
@@ -95,7 +97,7 @@ TEST(ReportTest, SummaryMatchesHandComputedStatistics) {
 TEST(ReportTest, WritesMarkdownCsvAndFigures) {
   CompareOptions options;
   options.dirs = {Experiment().string()};
-  options.out_dir = (fs::path(::testing::TempDir()) / "compare_test" / "report").string();
+  options.out_dir = (Experiment().parent_path() / "report").string();
   options.reps = 1000;
   options.command = "stride compare exp";
   WriteComparison(options);
@@ -121,7 +123,7 @@ TEST(ReportTest, WritesMarkdownCsvAndFigures) {
 TEST(ReportTest, BadInputsAreNamed) {
   CompareOptions options;
   options.dirs = {Experiment().string()};
-  options.out_dir = (fs::path(::testing::TempDir()) / "compare_test" / "bad").string();
+  options.out_dir = (Experiment().parent_path() / "bad").string();
   options.reference = "ppp";
   try {
     WriteComparison(options);
@@ -132,7 +134,7 @@ TEST(ReportTest, BadInputsAreNamed) {
   }
   options.dirs = {"/nonexistent/runs"};
   EXPECT_THROW(WriteComparison(options), ConfigError);
-  const fs::path broken = fs::path(::testing::TempDir()) / "compare_test" / "broken" / "seed_0";
+  const fs::path broken = Experiment().parent_path() / "broken" / "seed_0";
   Write(broken / "metrics.csv", "step,time_s\n100,x\n");
   Write(broken / "eval.csv", "step\n");
   Write(broken / "policy.pt", "");

@@ -18,6 +18,7 @@ int CheckEnvCommand(const Argv& argv);
 int BenchCommand(const Argv& argv);
 int ExportCommand(const Argv& argv);
 int EvalCommand(const Argv& argv);
+int NewCommand(const Argv& argv);
 
 // the libraries stride is linked against, for --version and manifest.json
 std::map<std::string, std::string> LibraryVersions();

@@ -31,6 +31,8 @@ commands:
   export RUN_DIR [--out FILE]     TorchScript policy of a run's last checkpoint
   eval RUN_DIR|POLICY [--episodes N]
                                   deterministic episodes: return, distance, falls
+  new KIND NAME [--dir DIR]       a plugin project (KIND: reward, environment or
+                                  algorithm) that builds against this stride's SDK
 
 options for every command:
   --help                          this text
@@ -69,6 +71,7 @@ int Dispatch(const std::vector<std::string>& args, const std::string& command_li
   if (command == "bench") return BenchCommand(rest);
   if (command == "export") return ExportCommand(rest);
   if (command == "eval") return EvalCommand(rest);
+  if (command == "new") return NewCommand(rest);
   const std::vector<std::string> commands = {"run",   "validate", "plugins", "check-env",
                                              "bench", "export",   "eval"};
   throw stride::ConfigError(fmt::format("unknown command '{}'{}; see stride --help", command,

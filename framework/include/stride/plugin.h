@@ -11,6 +11,8 @@
 //
 // The host reads the manifest's plain fields (ABI version, build fingerprint)
 // before it calls into any C++ code of the library, and refuses a mismatch.
+// Build plugins with stride_add_plugin (find_package(stride)); docs/plugins.md
+// is the guide to every kind of plugin.
 #ifndef STRIDE_PLUGIN_H_
 #define STRIDE_PLUGIN_H_
 

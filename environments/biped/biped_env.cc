@@ -36,8 +36,18 @@ enum Signal {
   kActuatorForce = kJointVelocity + kNumJoints,
   kRightFootContact = kActuatorForce + kNumJoints,
   kLeftFootContact,
+  kRightFootVelocity,
+  kLeftFootVelocity,
   kNumSignals
 };
+
+// the x velocity of a geom's centre in the state of the last mj_forward (the
+// state whose contacts mjData holds)
+double ForwardVelocityOfGeom(const mjModel& model, const mjData& data, int geom) {
+  mjtNum velocity[6];  // angular, then linear
+  mj_objectVelocity(&model, &data, mjOBJ_GEOM, geom, velocity, 0);
+  return velocity[3];
+}
 
 std::string Describe(const std::string& path) {
   return path.empty() ? std::string("built-in biped.xml") : fmt::format("'{}'", path);
@@ -284,6 +294,8 @@ BipedEnv::BipedEnv(const BipedConfig& config)
   }
   signal_names_.push_back("foot_contact.right");
   signal_names_.push_back("foot_contact.left");
+  signal_names_.push_back("foot_velocity.right");
+  signal_names_.push_back("foot_velocity.left");
 }
 
 BipedEnv::~BipedEnv() = default;
@@ -411,6 +423,10 @@ void BipedEnv::WriteSignals(double x_before, double control_squared, bool health
   }
   signals[kRightFootContact] = right ? 1.0 : 0.0;
   signals[kLeftFootContact] = left ? 1.0 : 0.0;
+
+  // the feet's forward velocity, in the simulation state of those contacts
+  signals[kRightFootVelocity] = ForwardVelocityOfGeom(*m, *d, l.right_foot_geom);
+  signals[kLeftFootVelocity] = ForwardVelocityOfGeom(*m, *d, l.left_foot_geom);
 }
 
 std::vector<std::string> BipedEnv::Warnings() const {

@@ -214,6 +214,8 @@ TEST(BipedEnvTest, SignalNamesInOrder) {
   for (const char* joint : kJointNames) expected.push_back(fmt::format("actuator_force.{}", joint));
   expected.push_back("foot_contact.right");
   expected.push_back("foot_contact.left");
+  expected.push_back("foot_velocity.right");
+  expected.push_back("foot_velocity.left");
   EXPECT_EQ(env->signal_names(), expected);
 }
 
@@ -427,6 +429,52 @@ TEST(BipedEnvTest, FeetTouchTheFloorAfterTheDrop) {
   for (int t = 0; t < 20; ++t) env->Step(zero.data(), obs.data(), signals.data());
   EXPECT_EQ(signals[SignalAt(*env, "foot_contact.right")], 1.0);
   EXPECT_EQ(signals[SignalAt(*env, "foot_contact.left")], 1.0);
+}
+
+TEST(BipedEnvTest, FootVelocityIsTheFootsForwardSpeed) {
+  auto env = MakeBiped();
+  std::vector<float> obs(14);
+  std::vector<double> signals(env->signal_names().size());
+  const int right = SignalAt(*env, "foot_velocity.right");
+  const int left = SignalAt(*env, "foot_velocity.left");
+  const mjModel* m = env->mujoco_model();
+  const mjData* d = env->mujoco_data();
+  const int right_geom = mj_name2id(m, mjOBJ_GEOM, "right_foot");
+  const int left_geom = mj_name2id(m, mjOBJ_GEOM, "left_foot");
+  env->Reset(0, obs.data());
+
+  // in the air, the right hip swings its foot back and the left foot moves less;
+  // each step's average speed lies between the speeds the step starts and ends with
+  const std::vector<float> swing = {-1.0f, 0, 0, 0, 0, 0};
+  double right_x = d->geom_xpos[3 * right_geom];
+  double left_x = d->geom_xpos[3 * left_geom];
+  double right_before = 0.0, left_before = 0.0;
+  for (int t = 0; t < 6; ++t) {
+    env->Step(swing.data(), obs.data(), signals.data());
+    ASSERT_EQ(signals[SignalAt(*env, "foot_contact.right")], 0.0);
+    const double right_moved = (d->geom_xpos[3 * right_geom] - right_x) / env->dt();
+    const double left_moved = (d->geom_xpos[3 * left_geom] - left_x) / env->dt();
+    if (t > 0) {
+      EXPECT_LE(right_moved, std::max(right_before, signals[right]) + 1e-3) << t;
+      EXPECT_GE(right_moved, std::min(right_before, signals[right]) - 1e-3) << t;
+      EXPECT_LE(left_moved, std::max(left_before, signals[left]) + 1e-3) << t;
+      EXPECT_GE(left_moved, std::min(left_before, signals[left]) - 1e-3) << t;
+    }
+    right_x = d->geom_xpos[3 * right_geom];
+    left_x = d->geom_xpos[3 * left_geom];
+    right_before = signals[right];
+    left_before = signals[left];
+  }
+  EXPECT_LT(signals[right], -0.5);
+  EXPECT_LT(std::fabs(signals[left]), 0.5 * std::fabs(signals[right]));
+
+  // standing on the floor, both feet are still
+  const std::vector<float> zero(kNumJoints, 0.0f);
+  env->Reset(0, obs.data());
+  for (int t = 0; t < 60; ++t) env->Step(zero.data(), obs.data(), signals.data());
+  EXPECT_EQ(signals[SignalAt(*env, "foot_contact.right")], 1.0);
+  EXPECT_LT(std::fabs(signals[right]), 0.05);
+  EXPECT_LT(std::fabs(signals[left]), 0.05);
 }
 
 TEST(BipedEnvTest, ActuatorForceAndJointVelocitySignals) {

@@ -50,6 +50,8 @@ commands:
                                   a video of the policy, rendered headless
   view RUN_DIR|POLICY [--camera NAME]
                                   a window where the policy acts in real time
+  new KIND NAME [--dir DIR]       a plugin project (KIND: reward, environment or
+                                  algorithm) that builds against this stride's SDK
 
 options for every command:
   --help                          this text
@@ -91,9 +93,10 @@ int Dispatch(const std::vector<std::string>& args, const std::string& command_li
   if (command == "compare") return CompareCommand(rest, command_line);
   if (command == "render") return RenderCommand(rest);
   if (command == "view") return ViewCommand(rest);
+  if (command == "new") return NewCommand(rest);
   const std::vector<std::string> commands = {"run",    "validate", "plugins", "check-env",
                                              "bench",  "export",   "eval",    "compare",
-                                             "render", "view"};
+                                             "render", "view",     "new"};
   throw stride::ConfigError(fmt::format("unknown command '{}'{}; see stride --help", command,
                                         stride::DidYouMean(command, commands)));
 }

@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <set>
 #include <sstream>
+#include <string_view>
 
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
@@ -36,6 +37,34 @@ std::vector<std::string> SplitPathList(const std::string& list) {
     if (!part.empty()) parts.push_back(part);
   }
   return parts;
+}
+
+// a plugin's build fingerprint, split into the stride build it names and the
+// LibTorch version a plugin that links LibTorch adds (stride/plugin.h)
+struct Fingerprint {
+  // "stride 0.1.0; gcc 12.2; cxx11abi 1"
+  std::string build;
+  // "1.13.0"; empty for a plugin without LibTorch
+  std::string libtorch;
+};
+
+Fingerprint SplitFingerprint(const std::string& text) {
+  constexpr std::string_view kLibtorch = "; libtorch ";
+  const size_t at = text.rfind(kLibtorch);
+  if (at == std::string::npos) return {text, ""};
+  return {text.substr(0, at), text.substr(at + kLibtorch.size())};
+}
+
+// "stride 0.1.0 (gcc 12.2, cxx11abi 1)" for "stride 0.1.0; gcc 12.2; cxx11abi 1"
+std::string DescribeBuild(const std::string& build) {
+  if (build.empty()) return "an unknown stride (no build fingerprint)";
+  const size_t first = build.find("; ");
+  if (first == std::string::npos) return build;
+  std::string details = build.substr(first + 2);
+  for (size_t at = details.find("; "); at != std::string::npos; at = details.find("; ", at)) {
+    details.replace(at, 2, ", ");
+  }
+  return fmt::format("{} ({})", build.substr(0, first), details);
 }
 
 template <typename Factory, typename Made>
@@ -113,19 +142,28 @@ void PluginRegistry::LoadLibrary(const std::string& path) {
         "'{}' is not a stride plugin: it exports no '{}' (define one with STRIDE_PLUGIN)",
         canonical, STRIDE_PLUGIN_MANIFEST_SYMBOL));
   }
+  // the first two fields keep their places in every plugin ABI version
   const auto& manifest = library.get<const StridePluginManifest>(STRIDE_PLUGIN_MANIFEST_SYMBOL);
+  const Fingerprint fingerprint =
+      SplitFingerprint(manifest.fingerprint ? manifest.fingerprint : "");
   if (manifest.abi_version != kPluginAbiVersion) {
     throw ConfigError(fmt::format(
-        "plugin library '{}' has plugin ABI version {}, this stride expects {}: rebuild the "
-        "plugin against this stride",
-        canonical, manifest.abi_version, kPluginAbiVersion));
+        "plugin library '{}' was built against {} with plugin ABI version {}, but this is {} "
+        "with plugin ABI version {}; rebuild it against the installed SDK",
+        canonical, DescribeBuild(fingerprint.build), manifest.abi_version,
+        DescribeBuild(STRIDE_BUILD_FINGERPRINT), kPluginAbiVersion));
   }
-  const std::string fingerprint = manifest.fingerprint ? manifest.fingerprint : "";
-  if (fingerprint != STRIDE_BUILD_FINGERPRINT) {
+  if (fingerprint.build != STRIDE_BUILD_FINGERPRINT) {
     throw ConfigError(fmt::format(
-        "plugin library '{}' was built for '{}', this stride is '{}': rebuild the plugin "
-        "against this stride",
-        canonical, fingerprint, STRIDE_BUILD_FINGERPRINT));
+        "plugin library '{}' was built against {}, but this is {}; rebuild it against the "
+        "installed SDK",
+        canonical, DescribeBuild(fingerprint.build), DescribeBuild(STRIDE_BUILD_FINGERPRINT)));
+  }
+  if (!fingerprint.libtorch.empty() && fingerprint.libtorch != STRIDE_TORCH_VERSION) {
+    throw ConfigError(fmt::format(
+        "plugin library '{}' was built against LibTorch {}, but this stride runs LibTorch {}; "
+        "rebuild it against the installed SDK and its LibTorch",
+        canonical, fingerprint.libtorch, STRIDE_TORCH_VERSION));
   }
   const std::vector<PluginEntry>* entries = nullptr;
   try {

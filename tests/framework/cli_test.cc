@@ -10,6 +10,7 @@
 #include <gtest/gtest.h>
 
 #include "cli_runner.h"
+#include "stride/build_info.h"
 #include "tensorboard_events.h"
 
 namespace stride::testing {
@@ -198,17 +199,40 @@ TEST(CliTest, LibraryWithoutManifestIsNamed) {
 TEST(CliTest, AbiMismatchNamesFileAndBothVersions) {
   CliResult result = ValidateWithPluginDir("wrong_abi", STRIDE_TEST_PLUGIN_DIR "/wrong_abi");
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_THAT(result.err, HasSubstr("stride_test_wrong_abi.so' has plugin ABI version 99, this "
-                                    "stride expects 1"));
+  EXPECT_THAT(result.err, HasSubstr("stride_test_wrong_abi.so' was built against stride " STRIDE_VERSION
+                                    " (gcc "));
+  EXPECT_THAT(result.err, HasSubstr(") with plugin ABI version 99, but this is stride " STRIDE_VERSION
+                                    " (gcc "));
+  EXPECT_THAT(result.err, HasSubstr(") with plugin ABI version 1; rebuild it against the "
+                                    "installed SDK"));
 }
 
 TEST(CliTest, FingerprintMismatchNamesBothBuilds) {
   CliResult result =
       ValidateWithPluginDir("wrong_fingerprint", STRIDE_TEST_PLUGIN_DIR "/wrong_fingerprint");
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_THAT(result.err, HasSubstr("stride_test_wrong_fingerprint.so' was built for 'stride "
-                                    "0.0.1; gcc 4.8; cxx11abi 0; libtorch 1.0.0', this stride is "
-                                    "'stride 0.1.0"));
+  EXPECT_THAT(result.err, HasSubstr("stride_test_wrong_fingerprint.so' was built against stride "
+                                    "0.0.1 (gcc 4.8, cxx11abi 0), but this is stride " STRIDE_VERSION
+                                    " (gcc "));
+}
+
+TEST(CliTest, PluginBuiltAgainstAnotherSdkVersionNamesBothVersions) {
+  CliResult result =
+      ValidateWithPluginDir("other_sdk_version", STRIDE_TEST_PLUGIN_DIR "/other_sdk_version");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("stride_test_other_sdk_version.so' was built against stride "
+                                    "0.0.1 (gcc "));
+  EXPECT_THAT(result.err, HasSubstr("), but this is stride " STRIDE_VERSION " (gcc "));
+  EXPECT_THAT(result.err, HasSubstr("); rebuild it against the installed SDK"));
+}
+
+TEST(CliTest, PluginBuiltAgainstAnotherLibtorchNamesBothVersions) {
+  CliResult result =
+      ValidateWithPluginDir("wrong_libtorch", STRIDE_TEST_PLUGIN_DIR "/wrong_libtorch");
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr("stride_test_wrong_libtorch.so' was built against LibTorch "
+                                    "0.4.0, but this stride runs LibTorch " STRIDE_TORCH_VERSION
+                                    "; rebuild it against the installed SDK and its LibTorch"));
 }
 
 TEST(CliTest, DuplicateNamesNameBothFiles) {
@@ -249,7 +273,7 @@ TEST(CliTest, PluginPathEnvironmentVariableIsSearched) {
   CliResult broken = RunStride("validate " + path,
                                "STRIDE_PLUGIN_PATH=" STRIDE_TEST_PLUGIN_DIR "/wrong_abi");
   EXPECT_EQ(broken.exit_code, 2);
-  EXPECT_THAT(broken.err, HasSubstr("has plugin ABI version 99"));
+  EXPECT_THAT(broken.err, HasSubstr("with plugin ABI version 99"));
 }
 
 TEST(CliTest, PluginsListsAndDescribesEveryPlugin) {

@@ -11,6 +11,8 @@
 //
 // The host reads the manifest's plain fields (ABI version, build fingerprint)
 // before it calls into any C++ code of the library, and refuses a mismatch.
+// Build plugins with stride_add_plugin (find_package(stride)); docs/plugins.md
+// is the guide to every kind of plugin.
 #ifndef STRIDE_PLUGIN_H_
 #define STRIDE_PLUGIN_H_
 
@@ -70,13 +72,27 @@ PluginEntry AlgorithmEntry(std::string name, std::string summary,
 #define STRIDE_COMPILER_ID "unknown compiler"
 #endif
 
-// everything that must agree between host and plugin for C++ types to be shared
-#define STRIDE_BUILD_FINGERPRINT                                           \
-  "stride " STRIDE_VERSION "; " STRIDE_COMPILER_ID                         \
-  "; cxx11abi " STRIDE_STRINGIFY(_GLIBCXX_USE_CXX11_ABI) "; libtorch " \
-  STRIDE_TORCH_VERSION
+// everything that must agree between stride and a plugin for C++ types to be
+// shared, e.g. "stride 0.1.0; gcc 12.2; cxx11abi 1"
+#define STRIDE_BUILD_FINGERPRINT                  \
+  "stride " STRIDE_VERSION "; " STRIDE_COMPILER_ID \
+  "; cxx11abi " STRIDE_STRINGIFY(_GLIBCXX_USE_CXX11_ABI)
 
-// the one exported symbol; plain data first, C++ behind a function pointer
+// A plugin that links LibTorch shares LibTorch types with stride too, so its
+// fingerprint adds the LibTorch version it was compiled against ("...; libtorch
+// 1.13.0"), which stride_add_plugin(... TORCH) defines as
+// STRIDE_PLUGIN_LIBTORCH_VERSION. A plugin without LibTorch cannot know which
+// LibTorch stride runs and does not depend on it, so it records none.
+#ifdef STRIDE_PLUGIN_LIBTORCH_VERSION
+#define STRIDE_PLUGIN_FINGERPRINT \
+  STRIDE_BUILD_FINGERPRINT "; libtorch " STRIDE_PLUGIN_LIBTORCH_VERSION
+#else
+#define STRIDE_PLUGIN_FINGERPRINT STRIDE_BUILD_FINGERPRINT
+#endif
+
+// the one exported symbol; plain data first, C++ behind a function pointer.
+// abi_version and fingerprint keep their places in every plugin ABI version,
+// so stride can name the build of any plugin it refuses.
 struct StridePluginManifest {
   uint32_t abi_version;
   const char* fingerprint;
@@ -92,6 +108,6 @@ struct StridePluginManifest {
   }                                                                              \
   extern "C" __attribute__((visibility("default")))                              \
   const StridePluginManifest stride_plugin_manifest = {                          \
-      stride::kPluginAbiVersion, STRIDE_BUILD_FINGERPRINT, &StridePluginEntries};
+      stride::kPluginAbiVersion, STRIDE_PLUGIN_FINGERPRINT, &StridePluginEntries};
 
 #endif  // STRIDE_PLUGIN_H_

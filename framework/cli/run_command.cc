@@ -82,9 +82,8 @@ int RunCommand(const Argv& argv, const std::string& command_line) {
       ++pending;
     }
   }
-  const int jobs = std::min(PositiveOption(args, "--jobs") ? PositiveOption(args, "--jobs")
-                                                           : DefaultJobs(runs, options),
-                            std::max(pending, 1));
+  const int asked_jobs = PositiveOption(args, "--jobs");
+  const int jobs = std::min(asked_jobs > 0 ? asked_jobs : DefaultJobs(runs, options), pending);
   if (pending == 0) {
     std::fprintf(stderr, "all %zu runs have finished; nothing to train\n", runs.size());
     return 0;

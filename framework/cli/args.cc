@@ -70,38 +70,33 @@ std::vector<std::string> Args::Values(const std::string& name) const {
   return all;
 }
 
-std::optional<int64_t> Args::Int(const std::string& name) const {
+// the option's value read whole by parse (std::stoll, std::stod), or a usage error
+template <typename T, typename Parse>
+std::optional<T> Args::Number(const std::string& name, const char* what, Parse parse) const {
   const std::optional<std::string> text = Value(name);
   if (!text) return std::nullopt;
   size_t used = 0;
-  int64_t value = 0;
+  T value{};
   try {
-    value = std::stoll(*text, &used);
+    value = parse(*text, &used);
   } catch (const std::exception&) {
     used = 0;
   }
   if (used == 0 || used != text->size()) {
-    throw ConfigError(fmt::format("stride {}: option '{}' needs an integer, got '{}'", command_,
-                                  name, *text));
+    throw ConfigError(fmt::format("stride {}: option '{}' needs {}, got '{}'", command_, name,
+                                  what, *text));
   }
   return value;
 }
 
+std::optional<int64_t> Args::Int(const std::string& name) const {
+  return Number<int64_t>(name, "an integer",
+                         [](const std::string& s, size_t* used) { return std::stoll(s, used); });
+}
+
 std::optional<double> Args::Double(const std::string& name) const {
-  const std::optional<std::string> text = Value(name);
-  if (!text) return std::nullopt;
-  size_t used = 0;
-  double value = 0.0;
-  try {
-    value = std::stod(*text, &used);
-  } catch (const std::exception&) {
-    used = 0;
-  }
-  if (used == 0 || used != text->size()) {
-    throw ConfigError(fmt::format("stride {}: option '{}' needs a number, got '{}'", command_, name,
-                                  *text));
-  }
-  return value;
+  return Number<double>(name, "a number",
+                        [](const std::string& s, size_t* used) { return std::stod(s, used); });
 }
 
 const std::string& Args::Positional(size_t index, const std::string& what) const {

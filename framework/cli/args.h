@@ -26,6 +26,9 @@ class Args {
   void ExpectAtMost(size_t count) const;
 
  private:
+  template <typename T, typename Parse>
+  std::optional<T> Number(const std::string& name, const char* what, Parse parse) const;
+
   std::string command_;
   std::vector<std::pair<std::string, std::string>> values_;
   std::vector<std::string> positionals_;

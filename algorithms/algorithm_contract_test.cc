@@ -233,6 +233,31 @@ TEST_P(AlgorithmContractTest, ResumedRunEqualsUninterruptedRun) {
   EXPECT_TRUE(testing::ReadFile(second.policy_path()) == testing::ReadFile(full.policy_path()));
 }
 
+// the update's shards run on one thread or two; the bits are the same, run to run
+TEST_P(AlgorithmContractTest, SameBitsOnOneThreadOrTwo) {
+  const int64_t updates = GetParam().resume_updates;
+  std::vector<std::unique_ptr<FakeTrainContext>> runs;
+  for (int workers : {1, 2, 2}) {
+    FakeTrainContext::Options options =
+        SmallRun(RunDir("threads_" + std::to_string(runs.size())), updates);
+    options.num_workers = workers;
+    runs.push_back(std::make_unique<FakeTrainContext>(options));
+    MakeAlgorithm()->Train(*runs.back());
+  }
+  const std::vector<torch::Tensor> one =
+      testing::CheckpointTensors(runs[0]->checkpoint_path(), AgentOptions());
+  for (size_t r = 1; r < runs.size(); ++r) {
+    ASSERT_EQ(runs[r]->logged(), runs[0]->logged()) << "run " << r;
+    const std::vector<torch::Tensor> other =
+        testing::CheckpointTensors(runs[r]->checkpoint_path(), AgentOptions());
+    ASSERT_EQ(other.size(), one.size());
+    for (size_t i = 0; i < one.size(); ++i) {
+      EXPECT_TRUE(torch::equal(other[i], one[i])) << "run " << r << ", tensor " << i;
+    }
+    EXPECT_TRUE(testing::ReadFile(runs[r]->policy_path()) == testing::ReadFile(runs[0]->policy_path()));
+  }
+}
+
 TEST_P(AlgorithmContractTest, NonFiniteLossStopsTheRunAndKeepsTheLastGoodCheckpoint) {
   at::set_num_threads(1);
   const int64_t good_updates = GetParam().nan_update - 1;

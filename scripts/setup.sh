@@ -4,7 +4,7 @@ set -euo pipefail
 
 packages=(
   build-essential cmake ninja-build ccache pkg-config
-  libtorch-dev libopenblas0-openmp
+  libtorch-dev libopenblas0-openmp libblas-dev
   libmujoco-dev libqhull-dev
   libtomlplusplus-dev libfmt-dev libboost-dev libboost-filesystem-dev
   googletest libgtest-dev libgmock-dev

@@ -32,24 +32,33 @@ std::vector<torch::nn::Linear> MakeMlp(torch::nn::Module& owner, const std::stri
 
 }  // namespace
 
-Activation ParseActivation(const std::string& name) {
-  if (name == "tanh") return Activation::kTanh;
-  if (name == "relu") return Activation::kRelu;
-  throw ConfigError(fmt::format("activation '{}' is not one of: tanh, relu", name));
-}
-
-const char* ActivationName(Activation activation) {
-  return activation == Activation::kTanh ? "tanh" : "relu";
-}
-
 ActorCriticImpl::ActorCriticImpl(const ActorCriticOptions& options, at::Generator& generator)
-    : options_(options) {
+    : options_(options),
+      flat_(options.observation_size, options.action_size, options.hidden_sizes,
+            options.activation) {
   actor_ = MakeMlp(*this, "actor", options.observation_size, options.hidden_sizes,
                    options.action_size, 0.01, generator);
   critic_ =
       MakeMlp(*this, "critic", options.observation_size, options.hidden_sizes, 1, 1.0, generator);
   log_std_ = register_parameter(
       "log_std", torch::full({options.action_size}, options.init_log_std, torch::kFloat32));
+  Flatten();
+}
+
+void ActorCriticImpl::Flatten() {
+  // in the order of FlatActorCritic: actor layers, log-std, critic layers
+  std::vector<torch::Tensor> ordered = policy_parameters();
+  for (const torch::Tensor& parameter : value_parameters()) ordered.push_back(parameter);
+  torch::Tensor flat = torch::empty({flat_.num_parameters()}, torch::kFloat32);
+  int64_t offset = 0;
+  torch::NoGradGuard no_grad;
+  for (torch::Tensor& parameter : ordered) {
+    torch::Tensor view = flat.narrow(0, offset, parameter.numel()).view(parameter.sizes());
+    view.copy_(parameter);
+    parameter.set_data(view);
+    offset += parameter.numel();
+  }
+  flat_parameters_ = flat;
 }
 
 torch::Tensor ActorCriticImpl::Forward(std::vector<torch::nn::Linear>& layers, torch::Tensor x) {

@@ -8,13 +8,10 @@
 
 #include <torch/torch.h>
 
+#include "algorithms/common/flat_actor_critic.h"
+#include "algorithms/common/mlp.h"
+
 namespace stride::algorithms {
-
-enum class Activation { kTanh, kRelu };
-
-// "tanh" or "relu"; throws ConfigError otherwise
-Activation ParseActivation(const std::string& name);
-const char* ActivationName(Activation activation);
 
 struct ActorCriticOptions {
   // observation and action sizes
@@ -46,12 +43,23 @@ class ActorCriticImpl : public torch::nn::Module {
   std::vector<torch::Tensor> policy_parameters() const;
   std::vector<torch::Tensor> value_parameters() const;
 
+  // every parameter is a view of one float32 array laid out as flat(); the
+  // rollout and the update compute on it directly
+  const FlatActorCritic& flat() const { return flat_; }
+  float* flat_parameters() { return flat_parameters_.data_ptr<float>(); }
+  const float* flat_parameters() const { return flat_parameters_.data_ptr<float>(); }
+  // binds the parameters to the flat array again, after something (loading a
+  // checkpoint) replaced their storage
+  void Flatten();
+
  private:
   torch::Tensor Forward(std::vector<torch::nn::Linear>& layers, torch::Tensor x);
 
   ActorCriticOptions options_;
   std::vector<torch::nn::Linear> actor_, critic_;
   torch::Tensor log_std_;
+  FlatActorCritic flat_;
+  torch::Tensor flat_parameters_;
 };
 TORCH_MODULE(ActorCritic);
 

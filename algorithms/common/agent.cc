@@ -1,5 +1,6 @@
 #include "algorithms/common/agent.h"
 
+#include <algorithm>
 #include <utility>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -41,6 +42,29 @@ Agent::Agent(AgentOptions options, torch::Tensor action_low, torch::Tensor actio
 
 void Agent::UpdateNormalizer(const torch::Tensor& observations) {
   if (normalizer_) normalizer_->Update(observations);
+}
+
+void Agent::UpdateNormalizer(const float* observations, int n) {
+  if (normalizer_) normalizer_->Update(observations, n);
+}
+
+void Agent::Normalize(const float* observations, int n, float* normalized) const {
+  if (normalizer_) {
+    normalizer_->Normalize(observations, n, normalized);
+  } else {
+    std::copy_n(observations, static_cast<int64_t>(n) * observation_size(), normalized);
+  }
+}
+
+void Agent::ClipActions(float* actions, int n) const {
+  const float* low = action_low_.data_ptr<float>();
+  const float* high = action_high_.data_ptr<float>();
+  for (int i = 0; i < n; ++i) {
+    for (int d = 0; d < action_size(); ++d) {
+      float& a = actions[i * action_size() + d];
+      a = std::clamp(a, low[d], high[d]);
+    }
+  }
 }
 
 torch::Tensor Agent::Normalize(const torch::Tensor& observations) const {
@@ -154,6 +178,7 @@ void Agent::Load(torch::serialize::InputArchive& archive) {
     torch::serialize::InputArchive normalizer = ReadNested(archive, "observation_normalizer");
     normalizer_->Load(normalizer);
   }
+  model_->Flatten();
 }
 
 Agent Agent::FromArchive(AgentOptions options, torch::serialize::InputArchive& archive) {

@@ -36,6 +36,11 @@ class Agent {
 
   // folds raw observations [B, obs] into the normalization statistics
   void UpdateNormalizer(const torch::Tensor& observations);
+  // the same and Normalize() on n rows of raw float buffers
+  void UpdateNormalizer(const float* observations, int n);
+  void Normalize(const float* observations, int n, float* normalized) const;
+  // clips actions [n, act] to the bounds in place
+  void ClipActions(float* actions, int n) const;
   // raw -> network observations with the current statistics
   torch::Tensor Normalize(const torch::Tensor& observations) const;
   torch::Tensor ClipActions(const torch::Tensor& actions) const;

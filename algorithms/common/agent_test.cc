@@ -1,13 +1,16 @@
 #include "algorithms/common/agent.h"
 
+#include <algorithm>
 #include <filesystem>
 #include <string>
+#include <vector>
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <gtest/gtest.h>
 
 #include "algorithms/common/checkpoint.h"
 #include "algorithms/common/rollout.h"
+#include "algorithms/common/training.h"
 #include "algorithms/common/testing/point_task.h"
 #include "algorithms/common/testing/test_util.h"
 #include "stride/error.h"
@@ -96,62 +99,45 @@ TEST(CheckpointTest, RoundTripRestoresEveryPiece) {
   auto env = testing::MakePointVecEnv(3, 5);
   at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(5);
   Agent agent(AgentOptions(), env->observation_space(), env->action_space(), generator);
-  torch::optim::Adam optimizer(agent.model()->parameters(), torch::optim::AdamOptions(1e-2));
+  const int64_t size = agent.model()->flat().num_parameters();
+  FlatAdam optimizer(0, size);
   RolloutOptions rollout_options;
   rollout_options.num_steps = 20;
   Rollout rollout(rollout_options, *env, agent);
   rollout.Start();
-  const RolloutBatch& batch = rollout.Collect(generator);
-  optimizer.zero_grad();
-  const torch::Tensor observations = batch.observations.view({-1, 1});
-  (agent.model()->Value(observations).square().mean() +
-   agent.model()->ActionMean(observations).square().mean() + agent.model()->log_std().sum())
-      .backward();
-  optimizer.step();
-  {
-    torch::serialize::OutputArchive archive;
-    torch::serialize::OutputArchive agent_archive(archive.compilation_unit());
-    agent.Save(agent_archive);
-    archive.write("agent", agent_archive);
-    torch::serialize::OutputArchive optimizer_archive(archive.compilation_unit());
-    optimizer.save(optimizer_archive);
-    archive.write("optimizer", optimizer_archive);
-    torch::serialize::OutputArchive rollout_archive(archive.compilation_unit());
-    rollout.Save(rollout_archive);
-    archive.write("rollout", rollout_archive);
-    WriteGenerator(archive, "generator", generator);
-    SaveArchiveAtomically(archive, path);
-  }
+  rollout.Collect(generator);
+  // a step along a gradient every parameter sees
+  std::vector<float> gradient(size);
+  for (int64_t k = 0; k < size; ++k) gradient[k] = 0.1f * static_cast<float>(k % 7) - 0.3f;
+  optimizer.Step(agent.model()->flat_parameters(), gradient.data(), 1e-2);
+  TrainingState state{"test", &agent, &rollout, &generator, {{"optimizer", &optimizer}}};
+  state.global_step = 60;
+  state.update = 1;
+  SaveCheckpoint(state, path);
 
   auto fresh_env = testing::MakePointVecEnv(3, 99);
   at::Generator fresh_generator = at::make_generator<at::CPUGeneratorImpl>(99);
   Agent fresh(AgentOptions(), fresh_env->observation_space(), fresh_env->action_space(),
               fresh_generator);
-  torch::optim::Adam fresh_optimizer(fresh.model()->parameters(), torch::optim::AdamOptions(1e-2));
+  FlatAdam fresh_optimizer(0, size);
   Rollout fresh_rollout(rollout_options, *fresh_env, fresh);
-  torch::serialize::InputArchive archive = LoadArchive(path);
-  torch::serialize::InputArchive agent_archive = ReadNested(archive, "agent");
-  fresh.Load(agent_archive);
-  torch::serialize::InputArchive optimizer_archive = ReadNested(archive, "optimizer");
-  fresh_optimizer.load(optimizer_archive);
-  torch::serialize::InputArchive rollout_archive = ReadNested(archive, "rollout");
-  fresh_rollout.Load(rollout_archive);
-  ReadGenerator(archive, "generator", fresh_generator);
+  TrainingState fresh_state{
+      "test", &fresh, &fresh_rollout, &fresh_generator, {{"optimizer", &fresh_optimizer}}};
+  LoadCheckpoint(path, fresh_state);
+  EXPECT_EQ(fresh_state.global_step, 60);
+  EXPECT_EQ(fresh_state.update, 1);
 
-  // networks and optimizer moments
+  // networks, also as the flat array the updates compute on, and optimizer moments
   const auto parameters = agent.model()->parameters();
   const auto fresh_parameters = fresh.model()->parameters();
   for (size_t i = 0; i < parameters.size(); ++i) {
     EXPECT_TRUE(torch::equal(parameters[i], fresh_parameters[i])) << "parameter " << i;
-    const auto& state = static_cast<const torch::optim::AdamParamState&>(
-        *optimizer.state().at(c10::guts::to_string(parameters[i].unsafeGetTensorImpl())));
-    const auto& fresh_state =
-        static_cast<const torch::optim::AdamParamState&>(*fresh_optimizer.state().at(
-            c10::guts::to_string(fresh_parameters[i].unsafeGetTensorImpl())));
-    EXPECT_EQ(state.step(), fresh_state.step());
-    EXPECT_TRUE(torch::equal(state.exp_avg(), fresh_state.exp_avg()));
-    EXPECT_TRUE(torch::equal(state.exp_avg_sq(), fresh_state.exp_avg_sq()));
   }
+  EXPECT_TRUE(std::equal(agent.model()->flat_parameters(), agent.model()->flat_parameters() + size,
+                         fresh.model()->flat_parameters()));
+  EXPECT_EQ(optimizer.steps, fresh_optimizer.steps);
+  EXPECT_EQ(optimizer.first_moment, fresh_optimizer.first_moment);
+  EXPECT_EQ(optimizer.second_moment, fresh_optimizer.second_moment);
 
   // statistics
   const RunningMeanStd& statistics = agent.normalizer()->statistics();

@@ -1,10 +1,13 @@
 #include "algorithms/common/gae.h"
 
+#include "stride/phase_times.h"
+
 namespace stride::algorithms {
 
 torch::Tensor ComputeGae(const torch::Tensor& rewards, const torch::Tensor& values,
                          const torch::Tensor& next_values, const torch::Tensor& terminated,
                          const torch::Tensor& dones, double gamma, double lambda) {
+  PhaseTimer timer("advantages (GAE)");
   torch::Tensor advantages = torch::zeros_like(rewards);
   const auto r = rewards.accessor<float, 2>();
   const auto v = values.accessor<float, 2>();

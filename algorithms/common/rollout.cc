@@ -1,18 +1,22 @@
 #include "algorithms/common/rollout.h"
 
 #include <algorithm>
+#include <chrono>
+#include <cmath>
 
 #include "algorithms/common/checkpoint.h"
+#include "stride/phase_times.h"
 
 namespace stride::algorithms {
 namespace {
 
-torch::Tensor Wrap(const float* data, int64_t n) {
-  return torch::from_blob(const_cast<float*>(data), {n}, torch::kFloat32);
+double Seconds(std::chrono::steady_clock::time_point since) {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - since).count();
 }
 
-torch::Tensor Wrap(const uint8_t* data, int64_t n) {
-  return torch::from_blob(const_cast<uint8_t*>(data), {n}, torch::kUInt8);
+// row t of a contiguous [T, ...] float tensor
+float* Row(const torch::Tensor& tensor, int t) {
+  return tensor.data_ptr<float>() + t * tensor.stride(0);
 }
 
 }  // namespace
@@ -30,10 +34,14 @@ Rollout::Rollout(const RolloutOptions& options, VecEnv& env, Agent& agent)
   batch_.next_values = torch::zeros({t, n});
   batch_.terminated = torch::zeros({t, n});
   batch_.dones = torch::zeros({t, n});
-  next_observations_ = torch::zeros({n, obs});
-  env_actions_ = torch::zeros({n, act});
-  truncated_ = torch::zeros({t, n});
-  truncation_values_ = torch::zeros({t, n});
+  next_observations_.resize(n * obs);
+  mean_.resize(n * act);
+  env_actions_.resize(n * act);
+  final_observations_.resize(n * obs);
+  final_values_.resize(n);
+  dones_.resize(n);
+  truncated_.resize(t * n);
+  truncation_values_.resize(t * n);
 }
 
 void Rollout::Start() {
@@ -42,58 +50,94 @@ void Rollout::Start() {
 }
 
 void Rollout::ObserveNext(bool update_statistics) {
-  const torch::Tensor raw =
-      torch::from_blob(const_cast<float*>(env_.observations()),
-                       {env_.num_envs(), env_.observation_size()}, torch::kFloat32);
-  if (update_statistics) agent_.UpdateNormalizer(raw);
-  next_observations_.copy_(agent_.Normalize(raw));
+  if (update_statistics) agent_.UpdateNormalizer(env_.observations(), env_.num_envs());
+  agent_.Normalize(env_.observations(), env_.num_envs(), next_observations_.data());
+}
+
+void Rollout::Value(const float* observations, int n, float* values) {
+  const ActorCritic& model = agent_.model();
+  model->flat().critic().Forward(model->flat_parameters() + model->flat().critic_offset(),
+                                 observations, n, cache_, values);
 }
 
 const RolloutBatch& Rollout::Collect(at::Generator& generator) {
-  torch::InferenceMode inference;
-  ActorCritic& model = agent_.model();
-  const int64_t n = env_.num_envs();
-  const torch::Tensor action_std = torch::exp(model->log_std());
-  truncated_.zero_();
-  truncation_values_.zero_();
+  const auto start = std::chrono::steady_clock::now();
+  double stepping = 0.0;
+  const ActorCritic& model = agent_.model();
+  const FlatActorCritic& net = model->flat();
+  const float* params = model->flat_parameters();
+  const int n = env_.num_envs(), act = env_.action_size();
+  const float* log_std = params + net.log_std_offset();
+  std::vector<float> action_std(act);
+  for (int d = 0; d < act; ++d) action_std[d] = std::exp(log_std[d]);
+  // the whole rollout's action noise in one draw
+  const torch::Tensor noise =
+      torch::randn({options_.num_steps, n, act}, generator, torch::kFloat32);
+
   for (int t = 0; t < options_.num_steps; ++t) {
+    float* observations = Row(batch_.observations, t);
+    float* actions = Row(batch_.actions, t);
+    float* log_probs = Row(batch_.log_probs, t);
+    const float* step_noise = noise.data_ptr<float>() + static_cast<size_t>(t) * n * act;
+    std::copy(next_observations_.begin(), next_observations_.end(), observations);
+
     // sample around the mean; the environment gets the sample clipped to the bounds
-    const torch::Tensor mean = model->ActionMean(next_observations_);
-    const torch::Tensor action =
-        mean + action_std * torch::randn(mean.sizes(), generator, torch::kFloat32);
-    batch_.observations[t].copy_(next_observations_);
-    batch_.actions[t].copy_(action);
-    batch_.log_probs[t].copy_(GaussianLogProb(action, mean, model->log_std()));
-    batch_.values[t].copy_(model->Value(next_observations_));
-    env_actions_.copy_(agent_.ClipActions(action));
-    env_.Step(env_actions_.data_ptr<float>());
+    net.actor().Forward(params, observations, n, cache_, mean_.data());
+    for (int k = 0; k < n * act; ++k) actions[k] = mean_[k] + action_std[k % act] * step_noise[k];
+    for (int i = 0; i < n; ++i) {
+      log_probs[i] = static_cast<float>(
+          GaussianLogDensity(actions + i * act, mean_.data() + i * act, log_std, act));
+    }
+    Value(observations, n, Row(batch_.values, t));
+    std::copy_n(actions, n * act, env_actions_.data());
+    agent_.ClipActions(env_actions_.data(), n);
+    {
+      const auto step_start = std::chrono::steady_clock::now();
+      env_.Step(env_actions_.data());
+      stepping += Seconds(step_start);
+    }
 
     // record the outcome
-    const torch::Tensor rewards = Wrap(env_.rewards(), n);
-    const torch::Tensor terminated = Wrap(env_.terminated(), n);
-    const torch::Tensor truncated = Wrap(env_.truncated(), n);
-    const torch::Tensor dones = torch::logical_or(terminated, truncated);
-    batch_.terminated[t].copy_(terminated);
-    batch_.dones[t].copy_(dones);
-    batch_.rewards[t].copy_(reward_scaler_ ? reward_scaler_->Scale(rewards, dones) : rewards);
+    const uint8_t* terminated = env_.terminated();
+    const uint8_t* truncated = env_.truncated();
+    float* step_terminated = Row(batch_.terminated, t);
+    float* step_dones = Row(batch_.dones, t);
+    uint8_t* dones = dones_.data();
+    for (int i = 0; i < n; ++i) {
+      dones[i] = terminated[i] || truncated[i];
+      step_terminated[i] = terminated[i] ? 1.0f : 0.0f;
+      step_dones[i] = dones[i] ? 1.0f : 0.0f;
+    }
+    float* rewards = Row(batch_.rewards, t);
+    if (reward_scaler_) {
+      reward_scaler_->Scale(env_.rewards(), dones, rewards);
+    } else {
+      std::copy_n(env_.rewards(), n, rewards);
+    }
 
     // time-limited episodes are bootstrapped from their final observations
-    if (std::any_of(env_.truncated(), env_.truncated() + n, [](uint8_t x) { return x != 0; })) {
-      const torch::Tensor final_observations =
-          torch::from_blob(const_cast<float*>(env_.final_observations()),
-                           {n, env_.observation_size()}, torch::kFloat32);
-      truncated_[t].copy_(truncated);
-      truncation_values_[t].copy_(model->Value(agent_.Normalize(final_observations)));
+    uint8_t* step_truncated = truncated_.data() + static_cast<size_t>(t) * n;
+    std::copy_n(truncated, n, step_truncated);
+    if (std::any_of(truncated, truncated + n, [](uint8_t x) { return x != 0; })) {
+      agent_.Normalize(env_.final_observations(), n, final_observations_.data());
+      Value(final_observations_.data(), n, truncation_values_.data() + static_cast<size_t>(t) * n);
     }
     ObserveNext(/*update_statistics=*/true);
   }
 
-  // V of the observation after each step
-  const int64_t steps = options_.num_steps;
-  batch_.next_values.slice(0, 0, steps - 1).copy_(batch_.values.slice(0, 1));
-  batch_.next_values[steps - 1].copy_(model->Value(next_observations_));
-  batch_.next_values.copy_(
-      torch::where(truncated_.to(torch::kBool), truncation_values_, batch_.next_values));
+  // V of the observation after each step: of the final observation where truncated
+  const int steps = options_.num_steps;
+  Value(next_observations_.data(), n, final_values_.data());
+  for (int t = 0; t < steps; ++t) {
+    float* next_values = Row(batch_.next_values, t);
+    const float* following = t + 1 < steps ? Row(batch_.values, t + 1) : final_values_.data();
+    const size_t row = static_cast<size_t>(t) * n;
+    for (int i = 0; i < n; ++i) {
+      next_values[i] = truncated_[row + i] ? truncation_values_[row + i] : following[i];
+    }
+  }
+  AddPhaseTime("environment stepping", stepping);
+  AddPhaseTime("policy inference and rollout storage", Seconds(start) - stepping);
   return batch_;
 }
 

@@ -5,6 +5,7 @@
 
 #include <cstdint>
 #include <optional>
+#include <vector>
 
 #include <torch/torch.h>
 
@@ -65,15 +66,25 @@ class Rollout {
   // normalizes the environments' current observations into next_observations_
   void ObserveNext(bool update_statistics);
 
+  // V of n normalized observations [n, obs] into values[n]
+  void Value(const float* observations, int n, float* values);
+
   RolloutOptions options_;
   VecEnv& env_;
   Agent& agent_;
   std::optional<RewardScaler> reward_scaler_;
   RolloutBatch batch_;
-  // [N, obs] the observations to act on next; [N, act] clipped actions to step with
-  torch::Tensor next_observations_, env_actions_;
+  // [N, obs] the observations to act on next
+  std::vector<float> next_observations_;
+  // [N, act] the actions' means and the clipped actions to step with
+  std::vector<float> mean_, env_actions_;
+  // scratch: normalized final observations [N, obs], values [N], episode ends [N]
+  std::vector<float> final_observations_, final_values_;
+  std::vector<uint8_t> dones_;
   // [T, N] where episodes were truncated, and V of their final observations
-  torch::Tensor truncated_, truncation_values_;
+  std::vector<uint8_t> truncated_;
+  std::vector<float> truncation_values_;
+  MlpActivations cache_;
 };
 
 }  // namespace stride::algorithms

@@ -1,5 +1,8 @@
 #include "algorithms/common/running_mean_std.h"
 
+#include <algorithm>
+#include <cmath>
+
 #include "algorithms/common/checkpoint.h"
 
 namespace stride::algorithms {
@@ -8,18 +11,39 @@ RunningMeanStd::RunningMeanStd(int64_t size)
     : mean_(torch::zeros({size}, torch::kFloat64)), var_(torch::ones({size}, torch::kFloat64)) {}
 
 void RunningMeanStd::Update(const torch::Tensor& batch) {
-  const torch::Tensor x = batch.to(torch::kFloat64);
-  const double batch_count = static_cast<double>(x.size(0));
-  const torch::Tensor batch_mean = x.mean(0);
-  const torch::Tensor batch_var = x.var(0, /*unbiased=*/false);
+  const torch::Tensor x = batch.to(torch::kFloat64).contiguous();
+  Update(x.data_ptr<double>(), x.size(0));
+}
 
-  // merge the two populations' first and second moments
+void RunningMeanStd::Update(const float* rows, int64_t n) { Merge(rows, n); }
+void RunningMeanStd::Update(const double* rows, int64_t n) { Merge(rows, n); }
+
+template <typename T>
+void RunningMeanStd::Merge(const T* rows, int64_t n) {
+  const int64_t size = mean_.size(0);
+  double* mean = mean_.data_ptr<double>();
+  double* var = var_.data_ptr<double>();
+  const double batch_count = static_cast<double>(n);
   const double total = count_ + batch_count;
-  const torch::Tensor delta = batch_mean - mean_;
-  const torch::Tensor m2 =
-      var_ * count_ + batch_var * batch_count + delta.square() * (count_ * batch_count / total);
-  mean_.add_(delta * (batch_count / total));
-  var_.copy_(m2 / total);
+  for (int64_t j = 0; j < size; ++j) {
+    // the batch's mean and variance of column j
+    double sum = 0.0;
+    for (int64_t i = 0; i < n; ++i) sum += rows[i * size + j];
+    const double batch_mean = sum / batch_count;
+    double sum_sq = 0.0;
+    for (int64_t i = 0; i < n; ++i) {
+      const double d = rows[i * size + j] - batch_mean;
+      sum_sq += d * d;
+    }
+    const double batch_var = sum_sq / batch_count;
+
+    // merge the two populations' first and second moments
+    const double delta = batch_mean - mean[j];
+    const double m2 =
+        var[j] * count_ + batch_var * batch_count + delta * delta * (count_ * batch_count / total);
+    mean[j] += delta * (batch_count / total);
+    var[j] = m2 / total;
+  }
   count_ = total;
 }
 
@@ -49,15 +73,42 @@ void ObservationNormalizer::Update(const torch::Tensor& observations) {
   Refresh();
 }
 
+void ObservationNormalizer::Update(const float* observations, int64_t n) {
+  statistics_.Update(observations, n);
+  Refresh();
+}
+
 torch::Tensor ObservationNormalizer::Normalize(const torch::Tensor& observations) const {
-  return ((observations - mean_) / std_).clamp(-clip_, clip_);
+  const torch::Tensor input = observations.to(torch::kFloat32).contiguous();
+  torch::Tensor normalized = torch::empty_like(input);
+  Normalize(input.data_ptr<float>(), input.numel() / mean_.size(0), normalized.data_ptr<float>());
+  return normalized;
+}
+
+void ObservationNormalizer::Normalize(const float* observations, int64_t n,
+                                      float* normalized) const {
+  const int64_t size = mean_.size(0);
+  const float* mean = mean_.data_ptr<float>();
+  const float* std = std_.data_ptr<float>();
+  const float clip = static_cast<float>(clip_);
+  for (int64_t i = 0; i < n; ++i) {
+    for (int64_t j = 0; j < size; ++j) {
+      const float x = (observations[i * size + j] - mean[j]) / std[j];
+      normalized[i * size + j] = std::clamp(x, -clip, clip);
+    }
+  }
 }
 
 void ObservationNormalizer::Refresh() {
-  // in place, so the tensors stay usable outside inference mode
-  mean_.copy_(statistics_.mean());
-  var_.copy_(statistics_.var());
-  std_.copy_(torch::sqrt(var_ + kVarianceEpsilon));
+  // the float32 statistics, written in place
+  const int64_t size = mean_.size(0);
+  const double* mean = statistics_.mean().data_ptr<double>();
+  const double* var = statistics_.var().data_ptr<double>();
+  for (int64_t j = 0; j < size; ++j) {
+    mean_.data_ptr<float>()[j] = static_cast<float>(mean[j]);
+    var_.data_ptr<float>()[j] = static_cast<float>(var[j]);
+    std_.data_ptr<float>()[j] = std::sqrt(var_.data_ptr<float>()[j] + kVarianceEpsilon);
+  }
 }
 
 void ObservationNormalizer::Save(torch::serialize::OutputArchive& archive) const {
@@ -76,12 +127,23 @@ RewardScaler::RewardScaler(int num_envs, double gamma, double clip)
       returns_(torch::zeros({num_envs}, torch::kFloat64)) {}
 
 torch::Tensor RewardScaler::Scale(const torch::Tensor& rewards, const torch::Tensor& dones) {
-  returns_.mul_(gamma_).add_(rewards.to(torch::kFloat64));
-  statistics_.Update(returns_.unsqueeze(1));
-  const torch::Tensor scaled =
-      rewards.to(torch::kFloat64) / torch::sqrt(statistics_.var() + kVarianceEpsilon);
-  returns_.masked_fill_(dones.to(torch::kBool), 0.0);
-  return scaled.clamp(-clip_, clip_).to(torch::kFloat32);
+  const torch::Tensor r = rewards.to(torch::kFloat32).contiguous();
+  const torch::Tensor d = dones.to(torch::kUInt8).contiguous();
+  torch::Tensor scaled = torch::empty_like(r);
+  Scale(r.data_ptr<float>(), d.data_ptr<uint8_t>(), scaled.data_ptr<float>());
+  return scaled;
+}
+
+void RewardScaler::Scale(const float* rewards, const uint8_t* dones, float* scaled) {
+  const int64_t n = returns_.size(0);
+  double* returns = returns_.data_ptr<double>();
+  for (int64_t i = 0; i < n; ++i) returns[i] = returns[i] * gamma_ + rewards[i];
+  statistics_.Update(returns, n);
+  const double std = std::sqrt(statistics_.var().data_ptr<double>()[0] + kVarianceEpsilon);
+  for (int64_t i = 0; i < n; ++i) {
+    scaled[i] = static_cast<float>(std::clamp(rewards[i] / std, -clip_, clip_));
+    if (dones[i]) returns[i] = 0.0;
+  }
 }
 
 void RewardScaler::Save(torch::serialize::OutputArchive& archive) const {

@@ -19,6 +19,9 @@ class RunningMeanStd {
 
   // batch: [B, size]
   void Update(const torch::Tensor& batch);
+  // rows: [n, size] row-major
+  void Update(const float* rows, int64_t n);
+  void Update(const double* rows, int64_t n);
 
   const torch::Tensor& mean() const { return mean_; }
   const torch::Tensor& var() const { return var_; }
@@ -28,6 +31,9 @@ class RunningMeanStd {
   void Load(torch::serialize::InputArchive& archive);
 
  private:
+  template <typename T>
+  void Merge(const T* rows, int64_t n);
+
   torch::Tensor mean_, var_;
   // starts slightly above zero, as in Gym's wrappers, so the first batch dominates
   double count_ = 1e-4;
@@ -41,6 +47,9 @@ class ObservationNormalizer {
   // observations: [B, size]
   void Update(const torch::Tensor& observations);
   torch::Tensor Normalize(const torch::Tensor& observations) const;
+  // the same on n rows of raw float buffers
+  void Update(const float* observations, int64_t n);
+  void Normalize(const float* observations, int64_t n, float* normalized) const;
 
   const RunningMeanStd& statistics() const { return statistics_; }
   // the float32 statistics Normalize() uses
@@ -67,6 +76,8 @@ class RewardScaler {
 
   // rewards: float [N]; dones: [N], nonzero where an episode ended at this step
   torch::Tensor Scale(const torch::Tensor& rewards, const torch::Tensor& dones);
+  // the same on raw buffers of num_envs entries
+  void Scale(const float* rewards, const uint8_t* dones, float* scaled);
 
   const RunningMeanStd& statistics() const { return statistics_; }
 

@@ -8,8 +8,28 @@
 
 #include "algorithms/common/checkpoint.h"
 #include "stride/error.h"
+#include "stride/phase_times.h"
 
 namespace stride::algorithms {
+namespace {
+
+void WriteFloats(torch::serialize::OutputArchive& archive, const std::string& key,
+                 const std::vector<float>& values) {
+  archive.write(key, torch::tensor(values, torch::kFloat32), /*is_buffer=*/true);
+}
+
+// reads into values, whose size the checkpoint must have
+void ReadFloats(torch::serialize::InputArchive& archive, const std::string& key,
+                std::vector<float>& values, const std::string& path) {
+  const torch::Tensor tensor = ReadTensor(archive, key).contiguous();
+  if (tensor.numel() != static_cast<int64_t>(values.size())) {
+    throw RuntimeError(fmt::format("{}: '{}' holds {} values, the configured networks need {}",
+                                   path, key, tensor.numel(), values.size()));
+  }
+  std::copy_n(tensor.data_ptr<float>(), values.size(), values.begin());
+}
+
+}  // namespace
 
 // layout: algorithm, global_step, update, agent/, rollout/, generator, one
 // section per optimizer
@@ -27,7 +47,9 @@ void SaveCheckpoint(const TrainingState& state, const std::string& path) {
   WriteGenerator(archive, "generator", *state.generator);
   for (const auto& [name, optimizer] : state.optimizers) {
     torch::serialize::OutputArchive section(archive.compilation_unit());
-    optimizer->save(section);
+    WriteInt(section, "steps", optimizer->steps);
+    WriteFloats(section, "first_moment", optimizer->first_moment);
+    WriteFloats(section, "second_moment", optimizer->second_moment);
     archive.write(name, section);
   }
   SaveArchiveAtomically(archive, path);
@@ -45,7 +67,9 @@ void LoadCheckpoint(const std::string& path, TrainingState& state) {
   ReadGenerator(archive, "generator", *state.generator);
   for (const auto& [name, optimizer] : state.optimizers) {
     torch::serialize::InputArchive section = ReadNested(archive, name);
-    optimizer->load(section);
+    optimizer->steps = ReadInt(section, "steps");
+    ReadFloats(section, "first_moment", optimizer->first_moment, path);
+    ReadFloats(section, "second_moment", optimizer->second_moment, path);
   }
 }
 
@@ -60,6 +84,7 @@ void ExportCheckpointPolicy(const std::string& algorithm, const AgentOptions& op
 
 bool FinishUpdate(int64_t update, int64_t num_updates, int64_t global_step, const Metrics& metrics,
                   TrainContext& context, TrainingState& state) {
+  PhaseTimer timer("logging, evaluation and checkpoints");
   context.LogMetrics(global_step, metrics);
   state.global_step = global_step;
   state.update = update;
@@ -77,11 +102,22 @@ int64_t NumUpdates(int64_t total_steps, int64_t batch_size) {
   return std::max<int64_t>(1, (total_steps + batch_size - 1) / batch_size);
 }
 
-void SetLearningRate(torch::optim::Adam& optimizer, double learning_rate) {
-  for (torch::optim::OptimizerParamGroup& group : optimizer.param_groups()) {
-    static_cast<torch::optim::AdamOptions&>(group.options()).lr(learning_rate);
+void GatherAdvantages(const float* advantages, const int64_t* index, int64_t n, bool normalize,
+                      float* out) {
+  double sum = 0.0;
+  for (int64_t k = 0; k < n; ++k) {
+    out[k] = advantages[index[k]];
+    sum += out[k];
   }
+  if (!normalize) return;
+  const double mean = sum / static_cast<double>(n);
+  double sum_sq = 0.0;
+  for (int64_t k = 0; k < n; ++k) sum_sq += (out[k] - mean) * (out[k] - mean);
+  const double std = std::sqrt(sum_sq / static_cast<double>(n - 1));
+  for (int64_t k = 0; k < n; ++k) out[k] = static_cast<float>((out[k] - mean) / (std + 1e-8));
 }
+
+int UpdateThreads(const VecEnv& env) { return std::min(2, env.num_workers()); }
 
 void CheckFinite(int64_t update, const Metrics& losses, ActorCritic& model) {
   for (const auto& [name, value] : losses) {

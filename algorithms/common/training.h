@@ -12,6 +12,7 @@
 #include <torch/torch.h>
 
 #include "algorithms/common/agent.h"
+#include "algorithms/common/flat_adam.h"
 #include "algorithms/common/rollout.h"
 #include "stride/algorithm.h"
 #include "stride/params.h"
@@ -86,7 +87,7 @@ struct TrainingState {
   Rollout* rollout = nullptr;
   at::Generator* generator = nullptr;
   // by the name they are saved under
-  std::vector<std::pair<std::string, torch::optim::Optimizer*>> optimizers;
+  std::vector<std::pair<std::string, FlatAdam*>> optimizers;
   // environment steps and updates done
   int64_t global_step = 0;
   int64_t update = 0;
@@ -109,7 +110,12 @@ bool FinishUpdate(int64_t update, int64_t num_updates, int64_t global_step, cons
 
 // updates of batch_size steps that cover total_steps, at least one
 int64_t NumUpdates(int64_t total_steps, int64_t batch_size);
-void SetLearningRate(torch::optim::Adam& optimizer, double learning_rate);
+// advantages[index[0..n)] into out, standardized (mean 0, unbiased std 1) when normalize
+void GatherAdvantages(const float* advantages, const int64_t* index, int64_t n, bool normalize,
+                      float* out);
+
+// threads for an update: two when the run steps its environments on two or more
+int UpdateThreads(const VecEnv& env);
 
 // throws RuntimeError "update N: non-finite NAME ..." for the first non-finite
 // loss or network parameter

@@ -1,13 +1,18 @@
 #include "algorithms/ppo/ppo.h"
 
+#include <algorithm>
+#include <cmath>
 #include <utility>
+#include <vector>
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <fmt/format.h>
 
 #include "algorithms/common/agent.h"
+#include "algorithms/common/flat_adam.h"
 #include "algorithms/common/gae.h"
 #include "algorithms/common/rollout.h"
+#include "algorithms/common/sharded_gradient.h"
 #include "algorithms/common/training.h"
 #include "stride/error.h"
 
@@ -73,21 +78,31 @@ std::vector<ParamSpec> PpoParams() {
   return params;
 }
 
-torch::Tensor ClippedSurrogateLoss(const torch::Tensor& ratio, const torch::Tensor& advantages,
-                                   double clip_epsilon) {
-  const torch::Tensor unclipped = -advantages * ratio;
-  const torch::Tensor clipped =
-      -advantages * torch::clamp(ratio, 1.0 - clip_epsilon, 1.0 + clip_epsilon);
-  return torch::max(unclipped, clipped).mean();
+LossAndGradient ClippedSurrogate(double ratio, double advantage, double clip_epsilon) {
+  const double clipped_ratio = std::clamp(ratio, 1.0 - clip_epsilon, 1.0 + clip_epsilon);
+  const double unclipped = -advantage * ratio, clipped = -advantage * clipped_ratio;
+  // the larger term carries the gradient, half each on a tie; the clipped term
+  // only inside the clip range
+  const double unclipped_share = unclipped > clipped ? 1.0 : unclipped == clipped ? 0.5 : 0.0;
+  const bool inside = ratio >= 1.0 - clip_epsilon && ratio <= 1.0 + clip_epsilon;
+  const double gradient =
+      -advantage * (unclipped_share + (inside ? 1.0 - unclipped_share : 0.0));
+  return {std::max(unclipped, clipped), gradient};
 }
 
-torch::Tensor ValueLoss(const torch::Tensor& values, const torch::Tensor& old_values,
-                        const torch::Tensor& returns, double clip_epsilon, bool clip_vloss) {
-  const torch::Tensor unclipped = (values - returns).square();
-  if (!clip_vloss) return 0.5 * unclipped.mean();
-  const torch::Tensor clipped =
-      old_values + torch::clamp(values - old_values, -clip_epsilon, clip_epsilon);
-  return 0.5 * torch::max(unclipped, (clipped - returns).square()).mean();
+LossAndGradient ValueError(double value, double old_value, double target, double clip_epsilon,
+                           bool clip_vloss) {
+  const double error = value - target;
+  if (!clip_vloss) return {0.5 * error * error, error};
+  const double step = value - old_value;
+  const double clipped_error = old_value + std::clamp(step, -clip_epsilon, clip_epsilon) - target;
+  const double unclipped_sq = error * error, clipped_sq = clipped_error * clipped_error;
+  const double unclipped_share =
+      unclipped_sq > clipped_sq ? 1.0 : unclipped_sq == clipped_sq ? 0.5 : 0.0;
+  const bool inside = step >= -clip_epsilon && step <= clip_epsilon;
+  const double gradient =
+      unclipped_share * error + (inside ? (1.0 - unclipped_share) * clipped_error : 0.0);
+  return {0.5 * std::max(unclipped_sq, clipped_sq), gradient};
 }
 
 Ppo::Ppo(PpoConfig config) : config_(std::move(config)) {}
@@ -115,8 +130,8 @@ void Ppo::Train(TrainContext& context) {
   at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(context.seed());
   Agent agent(AgentOptionsOf(c), env.observation_space(), env.action_space(), generator);
   ActorCritic& model = agent.model();
-  torch::optim::Adam optimizer(model->parameters(),
-                               torch::optim::AdamOptions(c.learning_rate).eps(1e-5));
+  const FlatActorCritic& net = model->flat();
+  FlatAdam optimizer(0, net.num_parameters(), /*eps=*/1e-5);
   Rollout rollout(RolloutOptionsOf(c), env, agent);
   TrainingState state{kName, &agent, &rollout, &generator, {{"optimizer", &optimizer}}};
   if (context.resume_path().empty()) {
@@ -124,12 +139,16 @@ void Ppo::Train(TrainContext& context) {
   } else {
     LoadCheckpoint(context.resume_path(), state);
   }
+  // statistics the loss sums over a minibatch
+  enum Sum { kPolicyLoss, kValueLoss, kApproxKl, kClipped, kNumSums };
+  ShardedGradient gradient(net, kNumSums, UpdateThreads(env));
+  std::vector<float> minibatch_advantages(minibatch_size);
+  const int act = net.action_size();
 
   for (int64_t update = state.update + 1; update <= num_updates; ++update) {
     // annealing the learning rate
     const double frac = c.anneal_lr ? 1.0 - static_cast<double>(update - 1) / num_updates : 1.0;
     const double learning_rate = frac * c.learning_rate;
-    SetLearningRate(optimizer, learning_rate);
 
     // ====================== rollout ======================
     const RolloutBatch& batch = rollout.Collect(generator);
@@ -140,12 +159,47 @@ void Ppo::Train(TrainContext& context) {
         ComputeGae(batch.rewards, batch.values, batch.next_values, batch.terminated, batch.dones,
                    c.gamma, c.gae_lambda);
     const torch::Tensor returns = advantages + batch.values;
-    const torch::Tensor b_observations = batch.observations.reshape({batch_size, -1});
-    const torch::Tensor b_actions = batch.actions.reshape({batch_size, -1});
-    const torch::Tensor b_log_probs = batch.log_probs.reshape({batch_size});
-    const torch::Tensor b_advantages = advantages.reshape({batch_size});
-    const torch::Tensor b_returns = returns.reshape({batch_size});
-    const torch::Tensor b_values = batch.values.reshape({batch_size});
+    const float* b_observations = batch.observations.data_ptr<float>();
+    const float* b_actions = batch.actions.data_ptr<float>();
+    const float* b_log_probs = batch.log_probs.data_ptr<float>();
+    const float* b_advantages = advantages.data_ptr<float>();
+    const float* b_returns = returns.data_ptr<float>();
+    const float* b_values = batch.values.data_ptr<float>();
+
+    // the loss of one shard of a minibatch, L = L_clip - c1 L_VF + c2 S maximised:
+    // its negation's derivatives at the networks' outputs
+    const double m = static_cast<double>(minibatch_size);
+    const float* log_std = model->flat_parameters() + net.log_std_offset();
+    auto loss = [&](LossShard& shard) {
+      for (int r = 0; r < shard.rows; ++r) {
+        const int64_t i = shard.index[r];
+        const float* mean = shard.mean + r * act;
+        const double log_ratio =
+            GaussianLogDensity(b_actions + i * act, mean, log_std, act) - b_log_probs[i];
+        const double ratio = std::exp(log_ratio);
+        // k3 estimator of KL(old || new) (Schulman 2020)
+        shard.sums[kApproxKl] += (ratio - 1.0) - log_ratio;
+        shard.sums[kClipped] += std::abs(ratio - 1.0) > c.clip_epsilon ? 1.0 : 0.0;
+
+        // the clipped surrogate through the log-density to the mean and log-std
+        const LossAndGradient policy =
+            ClippedSurrogate(ratio, minibatch_advantages[shard.first + r], c.clip_epsilon);
+        shard.sums[kPolicyLoss] += policy.loss;
+        const double d_log_prob = policy.gradient * ratio / m;
+        for (int d = 0; d < act; ++d) {
+          const double inverse_std = std::exp(-log_std[d]);
+          const double z = (b_actions[i * act + d] - mean[d]) * inverse_std;
+          shard.d_mean[r * act + d] = static_cast<float>(d_log_prob * z * inverse_std);
+          shard.d_log_std[d] += static_cast<float>(d_log_prob * (z * z - 1.0));
+        }
+
+        // the value loss, weighted by c1
+        const LossAndGradient value =
+            ValueError(shard.values[r], b_values[i], b_returns[i], c.clip_epsilon, c.clip_vloss);
+        shard.sums[kValueLoss] += value.loss;
+        shard.d_values[r] = static_cast<float>(c.vf_coef * value.gradient / m);
+      }
+    };
 
     // ======================= update =======================
     double policy_loss_sum = 0.0, value_loss_sum = 0.0, entropy_sum = 0.0;
@@ -154,47 +208,25 @@ void Ppo::Train(TrainContext& context) {
     for (int epoch = 0; epoch < c.update_epochs; ++epoch) {
       const torch::Tensor order = torch::randperm(batch_size, generator, torch::kLong);
       for (int64_t start = 0; start < batch_size; start += minibatch_size) {
-        const torch::Tensor index = order.slice(0, start, start + minibatch_size);
-        const torch::Tensor observations = b_observations.index_select(0, index);
-        const torch::Tensor mean = model->ActionMean(observations);
-        const torch::Tensor new_log_probs =
-            GaussianLogProb(b_actions.index_select(0, index), mean, model->log_std());
-        const torch::Tensor entropy = GaussianEntropy(model->log_std());
-        const torch::Tensor new_values = model->Value(observations);
-        const torch::Tensor log_ratio = new_log_probs - b_log_probs.index_select(0, index);
-        const torch::Tensor ratio = log_ratio.exp();
-        {
-          // k3 estimator of KL(old || new) (Schulman 2020)
-          torch::NoGradGuard no_grad;
-          approx_kl = ((ratio - 1.0) - log_ratio).mean().item<double>();
-          clip_fraction_sum +=
-              ((ratio - 1.0).abs() > c.clip_epsilon).to(torch::kFloat32).mean().item<double>();
-        }
+        const int64_t* index = order.data_ptr<int64_t>() + start;
+        GatherAdvantages(b_advantages, index, minibatch_size, c.norm_adv,
+                         minibatch_advantages.data());
+        std::vector<float>& g = gradient.Compute(model->flat_parameters(), b_observations, index,
+                                                 static_cast<int>(minibatch_size),
+                                                 /*actor=*/true, /*critic=*/true, loss);
+        // the entropy bonus: dS/dlog_std = 1 for every action dimension
+        const double entropy = GaussianEntropy(log_std, act);
+        for (int d = 0; d < act; ++d) g[net.log_std_offset() + d] -= static_cast<float>(c.ent_coef);
+        if (c.max_grad_norm > 0.0) ClipGradientNorm(g, c.max_grad_norm);
+        optimizer.Step(model->flat_parameters(), g.data(), learning_rate);
 
-        torch::Tensor minibatch_advantages = b_advantages.index_select(0, index);
-        if (c.norm_adv) {
-          minibatch_advantages = (minibatch_advantages - minibatch_advantages.mean()) /
-                                 (minibatch_advantages.std() + 1e-8);
-        }
-        const torch::Tensor policy_loss =
-            ClippedSurrogateLoss(ratio, minibatch_advantages, c.clip_epsilon);
-        const torch::Tensor value_loss =
-            ValueLoss(new_values, b_values.index_select(0, index), b_returns.index_select(0, index),
-                      c.clip_epsilon, c.clip_vloss);
-        // L = L_clip - c1 L_VF + c2 S, maximised: minimise its negation
-        const torch::Tensor loss = policy_loss - c.ent_coef * entropy + c.vf_coef * value_loss;
-
-        optimizer.zero_grad();
-        loss.backward();
-        if (c.max_grad_norm > 0.0) {
-          torch::nn::utils::clip_grad_norm_(model->parameters(), c.max_grad_norm);
-        }
-        optimizer.step();
-
-        policy_loss_sum += policy_loss.item<double>();
-        value_loss_sum += value_loss.item<double>();
-        entropy_sum += entropy.item<double>();
+        const std::vector<double>& sums = gradient.sums();
+        approx_kl = sums[kApproxKl] / m;
+        policy_loss_sum += sums[kPolicyLoss] / m;
+        value_loss_sum += sums[kValueLoss] / m;
+        entropy_sum += entropy;
         approx_kl_sum += approx_kl;
+        clip_fraction_sum += sums[kClipped] / m;
         ++minibatches;
       }
       if (c.target_kl > 0.0 && approx_kl > c.target_kl) break;
@@ -209,7 +241,8 @@ void Ppo::Train(TrainContext& context) {
     CheckFinite(update, losses, model);
     Metrics metrics = losses;
     metrics.emplace_back("clip_fraction", clip_fraction_sum / n);
-    metrics.emplace_back("explained_variance", ExplainedVariance(b_values, b_returns));
+    metrics.emplace_back("explained_variance",
+                         ExplainedVariance(batch.values.reshape({-1}), returns.reshape({-1})));
     metrics.emplace_back("learning_rate", learning_rate);
 
     // metrics logged, then evaluation and checkpoints at the update boundary

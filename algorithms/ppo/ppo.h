@@ -7,8 +7,8 @@
 #include <string>
 #include <vector>
 
-#include <torch/torch.h>
 
+#include "algorithms/common/sharded_gradient.h"
 #include "stride/algorithm.h"
 #include "stride/params.h"
 
@@ -64,13 +64,14 @@ struct PpoConfig {
 // the declared parameters, defaults as in PpoConfig
 std::vector<ParamSpec> PpoParams();
 
-// L_clip as a loss to minimise: mean of max(-A r, -A clip(r, 1 - eps, 1 + eps))
-torch::Tensor ClippedSurrogateLoss(const torch::Tensor& ratio, const torch::Tensor& advantages,
-                                   double clip_epsilon);
-// L_VF: half the mean squared error to the returns; with clip_vloss, the larger
-// of the errors of the new value and of the value clipped around the old one
-torch::Tensor ValueLoss(const torch::Tensor& values, const torch::Tensor& old_values,
-                        const torch::Tensor& returns, double clip_epsilon, bool clip_vloss);
+// L_clip of one sample as a loss to minimise, max(-A r, -A clip(r, 1 - eps, 1 + eps)),
+// and its derivative in the ratio r: the clipped term passes none outside the range
+LossAndGradient ClippedSurrogate(double ratio, double advantage, double clip_epsilon);
+// L_VF of one sample, half the squared error to the target, and its derivative in
+// the value; with clip_vloss the larger of the errors of the value and of the
+// value clipped around the rollout's
+LossAndGradient ValueError(double value, double old_value, double target, double clip_epsilon,
+                           bool clip_vloss);
 
 class Ppo : public Algorithm {
  public:

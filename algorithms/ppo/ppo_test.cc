@@ -11,39 +11,45 @@
 namespace stride::algorithms::ppo {
 namespace {
 
-TEST(ClippedSurrogateLossTest, MatchesHandComputedValuesAndGradients) {
+TEST(ClippedSurrogateTest, MatchesHandComputedValuesAndGradients) {
   // ratio and advantage per sample: inside the clip range, above it, below it,
   // for a positive and a negative advantage, with clip_epsilon = 0.2
-  torch::Tensor ratio = torch::tensor({1.1f, 1.5f, 0.5f, 0.5f, 1.5f, 0.9f}).requires_grad_();
-  const torch::Tensor advantages = torch::tensor({2.0f, 2.0f, 2.0f, -1.0f, -1.0f, -1.0f});
+  const double ratio[] = {1.1, 1.5, 0.5, 0.5, 1.5, 0.9};
+  const double advantages[] = {2.0, 2.0, 2.0, -1.0, -1.0, -1.0};
   // max(-A r, -A clip(r)):  -2.2 | max(-3, -2.4) = -2.4 | max(-1, -1.6) = -1
   //                          max(0.5, 0.8) = 0.8 | max(1.5, 1.2) = 1.5 | 0.9
-  const float expected[] = {-2.2f, -2.4f, -1.0f, 0.8f, 1.5f, 0.9f};
-  for (int i = 0; i < 6; ++i) {
-    EXPECT_NEAR(ClippedSurrogateLoss(ratio.detach()[i].view({1}), advantages[i].view({1}), 0.2)
-                    .item<float>(),
-                expected[i], 1e-6)
-        << "sample " << i;
-  }
-  const torch::Tensor loss = ClippedSurrogateLoss(ratio, advantages, 0.2);
-  EXPECT_NEAR(loss.item<float>(), -2.4 / 6.0, 1e-6);
+  const double expected[] = {-2.2, -2.4, -1.0, 0.8, 1.5, 0.9};
   // where the clipped term wins, the ratio gets no gradient
-  loss.backward();
-  const torch::Tensor expected_gradient =
-      torch::tensor({-2.0f, 0.0f, -2.0f, 0.0f, 1.0f, 1.0f}) / 6.0;
-  EXPECT_TRUE(torch::allclose(ratio.grad(), expected_gradient, 1e-6, 1e-6)) << ratio.grad();
+  const double expected_gradient[] = {-2.0, 0.0, -2.0, 0.0, 1.0, 1.0};
+  double mean = 0.0;
+  for (int i = 0; i < 6; ++i) {
+    const LossAndGradient sample = ClippedSurrogate(ratio[i], advantages[i], 0.2);
+    EXPECT_NEAR(sample.loss, expected[i], 1e-12) << "sample " << i;
+    EXPECT_NEAR(sample.gradient, expected_gradient[i], 1e-12) << "sample " << i;
+    mean += sample.loss / 6.0;
+  }
+  EXPECT_NEAR(mean, -2.4 / 6.0, 1e-12);
 }
 
-TEST(ValueLossTest, MatchesHandComputedValues) {
-  const torch::Tensor values = torch::tensor({3.0f, 1.1f, 2.0f});
-  const torch::Tensor old_values = torch::tensor({1.0f, 1.0f, 1.0f});
-  const torch::Tensor returns = torch::tensor({0.0f, 2.0f, 2.0f});
-  // unclipped: 0.5 * mean(9, 0.81, 0)
-  EXPECT_NEAR(ValueLoss(values, old_values, returns, 0.2, false).item<float>(),
-              0.5 * (9.0 + 0.81) / 3.0, 1e-6);
-  // clipped values 1.2, 1.1, 1.2: errors max(9, 1.44), max(0.81, 0.81), max(0, 0.64)
-  EXPECT_NEAR(ValueLoss(values, old_values, returns, 0.2, true).item<float>(),
-              0.5 * (9.0 + 0.81 + 0.64) / 3.0, 1e-6);
+TEST(ValueErrorTest, MatchesHandComputedValues) {
+  const double values[] = {3.0, 1.1, 2.0};
+  const double old_values[] = {1.0, 1.0, 1.0};
+  const double returns[] = {0.0, 2.0, 2.0};
+  // unclipped: 0.5 * (9, 0.81, 0), gradients the errors
+  const double unclipped[] = {4.5, 0.405, 0.0};
+  const double unclipped_gradient[] = {3.0, -0.9, 0.0};
+  // clipped values 1.2, 1.1, 1.2: errors max(9, 1.44), max(0.81, 0.81), max(0, 0.64); where
+  // the clipped error wins the value is outside the clip range and gets no gradient
+  const double clipped[] = {4.5, 0.405, 0.32};
+  const double clipped_gradient[] = {3.0, -0.9, 0.0};
+  for (int i = 0; i < 3; ++i) {
+    const LossAndGradient plain = ValueError(values[i], old_values[i], returns[i], 0.2, false);
+    EXPECT_NEAR(plain.loss, unclipped[i], 1e-12) << "sample " << i;
+    EXPECT_NEAR(plain.gradient, unclipped_gradient[i], 1e-12) << "sample " << i;
+    const LossAndGradient clip = ValueError(values[i], old_values[i], returns[i], 0.2, true);
+    EXPECT_NEAR(clip.loss, clipped[i], 1e-12) << "sample " << i;
+    EXPECT_NEAR(clip.gradient, clipped_gradient[i], 1e-12) << "sample " << i;
+  }
 }
 
 TEST(PpoTest, NumMinibatchesMustDivideTheBatch) {

@@ -1,13 +1,17 @@
 #include "algorithms/vpg/vpg.h"
 
+#include <cmath>
 #include <optional>
 #include <utility>
+#include <vector>
 
 #include <ATen/CPUGeneratorImpl.h>
 
 #include "algorithms/common/agent.h"
+#include "algorithms/common/flat_adam.h"
 #include "algorithms/common/gae.h"
 #include "algorithms/common/rollout.h"
+#include "algorithms/common/sharded_gradient.h"
 #include "algorithms/common/training.h"
 #include "stride/error.h"
 
@@ -54,8 +58,8 @@ std::vector<ParamSpec> VpgParams() {
   return params;
 }
 
-torch::Tensor PolicyGradientLoss(const torch::Tensor& log_probs, const torch::Tensor& advantages) {
-  return -(log_probs * advantages).mean();
+LossAndGradient PolicyGradient(double log_prob, double advantage) {
+  return {-log_prob * advantage, -advantage};
 }
 
 Vpg::Vpg(VpgConfig config) : config_(std::move(config)) {}
@@ -74,8 +78,9 @@ void Vpg::Train(TrainContext& context) {
   at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(context.seed());
   Agent agent(AgentOptionsOf(c), env.observation_space(), env.action_space(), generator);
   ActorCritic& model = agent.model();
-  torch::optim::Adam pi_optimizer(model->policy_parameters(), torch::optim::AdamOptions(c.pi_lr));
-  torch::optim::Adam vf_optimizer(model->value_parameters(), torch::optim::AdamOptions(c.vf_lr));
+  const FlatActorCritic& net = model->flat();
+  FlatAdam pi_optimizer(0, net.critic_offset());
+  FlatAdam vf_optimizer(net.critic_offset(), net.num_parameters());
   Rollout rollout(RolloutOptionsOf(c), env, agent);
   TrainingState state{kName,
                       &agent,
@@ -87,12 +92,19 @@ void Vpg::Train(TrainContext& context) {
   } else {
     LoadCheckpoint(context.resume_path(), state);
   }
+  // statistics the losses sum over the batch
+  enum Sum { kPolicyLoss, kValueLoss, kApproxKl, kNumSums };
+  ShardedGradient gradient(net, kNumSums, UpdateThreads(env));
+  std::vector<int64_t> everything(batch_size);
+  for (int64_t i = 0; i < batch_size; ++i) everything[i] = i;
+  std::vector<float> b_advantages(batch_size);
+  const int act = net.action_size();
+  const int rows = static_cast<int>(batch_size);
+  const double b = static_cast<double>(batch_size);
 
   for (int64_t update = state.update + 1; update <= num_updates; ++update) {
     // annealing the learning rates
     const double frac = c.anneal_lr ? 1.0 - static_cast<double>(update - 1) / num_updates : 1.0;
-    SetLearningRate(pi_optimizer, frac * c.pi_lr);
-    SetLearningRate(vf_optimizer, frac * c.vf_lr);
 
     // ====================== rollout ======================
     const RolloutBatch& batch = rollout.Collect(generator);
@@ -103,55 +115,81 @@ void Vpg::Train(TrainContext& context) {
         ComputeGae(batch.rewards, batch.values, batch.next_values, batch.terminated, batch.dones,
                    c.gamma, c.gae_lambda);
     const torch::Tensor returns = advantages + batch.values;
-    const torch::Tensor b_observations = batch.observations.reshape({batch_size, -1});
-    const torch::Tensor b_actions = batch.actions.reshape({batch_size, -1});
-    const torch::Tensor b_log_probs = batch.log_probs.reshape({batch_size});
-    const torch::Tensor b_returns = returns.reshape({batch_size});
-    const torch::Tensor b_values = batch.values.reshape({batch_size});
-    torch::Tensor b_advantages = advantages.reshape({batch_size});
-    if (c.norm_adv) {
-      b_advantages = (b_advantages - b_advantages.mean()) / (b_advantages.std() + 1e-8);
-    }
+    GatherAdvantages(advantages.data_ptr<float>(), everything.data(), batch_size, c.norm_adv,
+                     b_advantages.data());
+    const float* b_observations = batch.observations.data_ptr<float>();
+    const float* b_actions = batch.actions.data_ptr<float>();
+    const float* b_log_probs = batch.log_probs.data_ptr<float>();
+    const float* b_returns = returns.data_ptr<float>();
+    float* params = model->flat_parameters();
+    const float* log_std = params + net.log_std_offset();
 
     // ======================= update =======================
-    // one policy gradient step on the whole batch
-    const torch::Tensor log_probs =
-        GaussianLogProb(b_actions, model->ActionMean(b_observations), model->log_std());
-    const torch::Tensor policy_loss = PolicyGradientLoss(log_probs, b_advantages);
-    const torch::Tensor entropy = GaussianEntropy(model->log_std());
-    pi_optimizer.zero_grad();
-    policy_loss.backward();
-    pi_optimizer.step();
+    // one policy gradient step on the whole batch: the surrogate -mean(log pi(a|s) A)
+    auto policy_loss = [&](LossShard& shard) {
+      for (int r = 0; r < shard.rows; ++r) {
+        const int64_t i = shard.index[r];
+        const float* mean = shard.mean + r * act;
+        const LossAndGradient surrogate = PolicyGradient(
+            GaussianLogDensity(b_actions + i * act, mean, log_std, act), b_advantages[i]);
+        shard.sums[kPolicyLoss] += surrogate.loss;
+        const double d_log_prob = surrogate.gradient / b;
+        for (int d = 0; d < act; ++d) {
+          const double inverse_std = std::exp(-log_std[d]);
+          const double z = (b_actions[i * act + d] - mean[d]) * inverse_std;
+          shard.d_mean[r * act + d] = static_cast<float>(d_log_prob * z * inverse_std);
+          shard.d_log_std[d] += static_cast<float>(d_log_prob * (z * z - 1.0));
+        }
+      }
+    };
+    const double entropy = GaussianEntropy(log_std, act);
+    const std::vector<float>& policy_gradient = gradient.Compute(
+        params, b_observations, everything.data(), rows, /*actor=*/true, /*critic=*/false,
+        policy_loss);
+    const double policy_loss_value = gradient.sums()[kPolicyLoss] / b;
+    pi_optimizer.Step(params, policy_gradient.data(), frac * c.pi_lr);
 
     // the value function regressed on the returns
+    auto value_loss = [&](LossShard& shard) {
+      for (int r = 0; r < shard.rows; ++r) {
+        const double error = shard.values[r] - b_returns[shard.index[r]];
+        shard.sums[kValueLoss] += 0.5 * error * error;
+        shard.d_values[r] = static_cast<float>(error / b);
+      }
+    };
     double value_loss_sum = 0.0;
     for (int i = 0; i < c.train_v_iters; ++i) {
-      const torch::Tensor value_loss =
-          0.5 * (model->Value(b_observations) - b_returns).square().mean();
-      vf_optimizer.zero_grad();
-      value_loss.backward();
-      vf_optimizer.step();
-      value_loss_sum += value_loss.item<double>();
+      const std::vector<float>& value_gradient = gradient.Compute(
+          params, b_observations, everything.data(), rows, /*actor=*/false, /*critic=*/true,
+          value_loss);
+      value_loss_sum += gradient.sums()[kValueLoss] / b;
+      vf_optimizer.Step(params, value_gradient.data(), frac * c.vf_lr);
     }
 
     // how far the step moved the policy: k3 estimator of KL(old || new)
-    double approx_kl = 0.0;
-    {
-      torch::NoGradGuard no_grad;
-      const torch::Tensor log_ratio =
-          GaussianLogProb(b_actions, model->ActionMean(b_observations), model->log_std()) -
-          b_log_probs;
-      approx_kl = ((log_ratio.exp() - 1.0) - log_ratio).mean().item<double>();
-    }
+    auto kl = [&](LossShard& shard) {
+      for (int r = 0; r < shard.rows; ++r) {
+        const int64_t i = shard.index[r];
+        const double log_ratio =
+            GaussianLogDensity(b_actions + i * act, shard.mean + r * act, log_std, act) -
+            b_log_probs[i];
+        shard.sums[kApproxKl] += (std::exp(log_ratio) - 1.0) - log_ratio;
+      }
+    };
+    const double approx_kl =
+        gradient.Evaluate(params, b_observations, everything.data(), rows, /*actor=*/true,
+                          /*critic=*/false, kl)[kApproxKl] /
+        b;
 
     // ======================= logging =======================
-    const Metrics losses = {{"policy_loss", policy_loss.item<double>()},
+    const Metrics losses = {{"policy_loss", policy_loss_value},
                             {"value_loss", value_loss_sum / c.train_v_iters},
-                            {"entropy", entropy.item<double>()},
+                            {"entropy", entropy},
                             {"approx_kl", approx_kl}};
     CheckFinite(update, losses, model);
     Metrics metrics = losses;
-    metrics.emplace_back("explained_variance", ExplainedVariance(b_values, b_returns));
+    metrics.emplace_back("explained_variance",
+                         ExplainedVariance(batch.values.reshape({-1}), returns.reshape({-1})));
     metrics.emplace_back("learning_rate", frac * c.pi_lr);
 
     // metrics logged, then evaluation and checkpoints at the update boundary

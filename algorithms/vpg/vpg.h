@@ -7,8 +7,7 @@
 #include <string>
 #include <vector>
 
-#include <torch/torch.h>
-
+#include "algorithms/common/sharded_gradient.h"
 #include "stride/algorithm.h"
 #include "stride/params.h"
 
@@ -52,9 +51,9 @@ struct VpgConfig {
 // the declared parameters, defaults as in VpgConfig
 std::vector<ParamSpec> VpgParams();
 
-// the policy gradient surrogate: -mean(log pi(a|s) * A), whose gradient is the
-// negated policy gradient estimate
-torch::Tensor PolicyGradientLoss(const torch::Tensor& log_probs, const torch::Tensor& advantages);
+// the policy gradient surrogate of one sample, -log pi(a|s) A, and its
+// derivative in log pi(a|s): descending it is ascending the policy gradient
+LossAndGradient PolicyGradient(double log_prob, double advantage);
 
 class Vpg : public Algorithm {
  public:

@@ -12,6 +12,7 @@
 #include <sstream>
 #include <thread>
 
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
@@ -20,6 +21,7 @@
 #include "commands.h"
 #include "stride/error.h"
 #include "stride/experiment.h"
+#include "stride/phase_times.h"
 #include "stride/registry.h"
 #include "stride/runner.h"
 #include "stride/vec_env.h"
@@ -205,7 +207,9 @@ int BenchTrain(const Args& args) {
   options.output_dir = out.string();
   options.seed = experiment.seeds.front();
   options.force = true;
-  RunExperiment(experiment, registry, options);
+  ResetPhaseTimes();
+  const double wall = Seconds([&] { RunExperiment(experiment, registry, options); });
+  const std::vector<std::pair<std::string, double>> phases = PhaseTimes();
   const fs::path run_dir = RunDirectory(experiment, out.string(), *options.seed);
   const double train = LastColumn(run_dir / "metrics.csv", "steps_per_second");
   fs::remove_all(out);
@@ -221,6 +225,19 @@ int BenchTrain(const Args& args) {
               steps, experiment.num_envs, experiment.num_workers).c_str(), train);
   std::printf("%-44s %10.0f env steps/s\n", fmt::format("raw mj_step, {} threads", cores).c_str(), raw);
   std::printf("training / raw: %.3f\n", train / raw);
+
+  // where the wall-clock time of the run went
+  std::printf("\nwhere the time goes (%.1f s wall-clock):\n", wall);
+  double accounted = 0.0;
+  for (const auto& [phase, seconds] : phases) {
+    std::printf("  %-40s %8.2f s  %5.1f%%\n", phase.c_str(), seconds, 100.0 * seconds / wall);
+    accounted += seconds;
+  }
+  std::printf("  %-40s %8.2f s  %5.1f%%\n", "other (setup, run bookkeeping)", wall - accounted,
+              100.0 * (wall - accounted) / wall);
+  rusage usage{};
+  getrusage(RUSAGE_SELF, &usage);
+  std::printf("peak resident memory: %.0f MiB\n", static_cast<double>(usage.ru_maxrss) / 1024.0);
   return 0;
 }
 

@@ -71,14 +71,15 @@ double ClosenessReward::Value(const double* signals) const {
   return 1.0 - std::fabs(signals[position_]);
 }
 
-std::unique_ptr<VecEnv> MakePointVecEnv(int num_envs, uint64_t seed, int64_t nan_signal_after) {
+std::unique_ptr<VecEnv> MakePointVecEnv(int num_envs, uint64_t seed, int64_t nan_signal_after,
+                                        int num_workers) {
   std::vector<std::unique_ptr<Environment>> envs;
   for (int i = 0; i < num_envs; ++i) envs.push_back(std::make_unique<PointEnv>(nan_signal_after));
   const std::vector<std::string> signal_names = envs[0]->signal_names();
   auto reward = std::make_shared<RewardFunction>(
       std::vector<RewardFunction::Term>{{"closeness", 1.0, std::make_shared<ClosenessReward>()}},
       signal_names);
-  return std::make_unique<VecEnv>(std::move(envs), std::move(reward), seed, /*num_workers=*/1);
+  return std::make_unique<VecEnv>(std::move(envs), std::move(reward), seed, num_workers);
 }
 
 double EvaluateOnPointTask(const Policy& policy, int episodes) {
@@ -118,7 +119,8 @@ std::vector<float> ProbeObservations() {
 
 FakeTrainContext::FakeTrainContext(Options options)
     : options_(std::move(options)),
-      env_(MakePointVecEnv(options_.num_envs, options_.seed, options_.nan_signal_after)) {}
+      env_(MakePointVecEnv(options_.num_envs, options_.seed, options_.nan_signal_after,
+                           options_.num_workers)) {}
 
 bool FakeTrainContext::stop_requested() const {
   return options_.stop_at_step >= 0 && !logged_.empty() &&

@@ -59,7 +59,8 @@ class ClosenessReward : public RewardTerm {
   int position_ = -1;
 };
 
-std::unique_ptr<VecEnv> MakePointVecEnv(int num_envs, uint64_t seed, int64_t nan_signal_after = -1);
+std::unique_ptr<VecEnv> MakePointVecEnv(int num_envs, uint64_t seed, int64_t nan_signal_after = -1,
+                                        int num_workers = 1);
 
 // mean return of a deterministic policy over episodes from fixed seeds
 double EvaluateOnPointTask(const Policy& policy, int episodes);
@@ -78,6 +79,8 @@ class FakeTrainContext : public TrainContext {
     uint64_t seed = 0;
     int64_t total_steps = 10'000;
     int num_envs = 8;
+    // stepping threads, which also set the update's threads
+    int num_workers = 1;
     // 0: never; otherwise due at every multiple
     int64_t evaluate_every = 0;
     int64_t checkpoint_every = 0;

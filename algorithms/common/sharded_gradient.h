@@ -1,0 +1,90 @@
+// The gradient of a per-sample loss of the actor-critic over a minibatch, in
+// a fixed number of shards: each shard gathers its rows, runs the networks
+// forward, asks the loss for the derivatives at the outputs and runs them
+// back; the shards' gradients are summed in shard order, so the bits do not
+// depend on how many threads ran the shards.
+#ifndef STRIDE_ALGORITHMS_COMMON_SHARDED_GRADIENT_H_
+#define STRIDE_ALGORITHMS_COMMON_SHARDED_GRADIENT_H_
+
+#include <cstdint>
+#include <functional>
+#include <vector>
+
+#include "algorithms/common/flat_actor_critic.h"
+#include "algorithms/common/shard_runner.h"
+
+namespace stride::algorithms {
+
+// the minibatch is always split into this many shards
+inline constexpr int kGradientShards = 2;
+
+// a per-sample loss and its derivative in the quantity it is a function of
+struct LossAndGradient {
+  double loss = 0.0;
+  double gradient = 0.0;
+};
+
+// one shard as the loss sees it: outputs to read, derivatives to write
+struct LossShard {
+  // rows of the shard, and their indices into the batch
+  int rows = 0;
+  const int64_t* index = nullptr;
+  // position of the shard's first row in the minibatch
+  int first = 0;
+  // the networks' outputs: means [rows, act] when the actor runs, values [rows]
+  // when the critic runs
+  const float* mean = nullptr;
+  const float* values = nullptr;
+  // dL/dmean [rows, act], dL/dlog_std [act] and dL/dvalues [rows]: the loss
+  // writes those of the networks that run
+  float* d_mean = nullptr;
+  float* d_log_std = nullptr;
+  float* d_values = nullptr;
+  // statistics the loss accumulates; summed over shards in shard order
+  double* sums = nullptr;
+};
+
+using ShardLoss = std::function<void(LossShard&)>;
+
+class ShardedGradient {
+ public:
+  // num_sums: statistics per shard; threads: 1 or 2
+  ShardedGradient(const FlatActorCritic& net, int num_sums, int threads);
+
+  // the gradient, laid out as the parameters, of the loss over rows index[0..rows)
+  // of observations [batch, obs]; only the networks asked for run, the other's
+  // gradient is zero. sums() then holds the loss's statistics. The gradient is
+  // the caller's to modify until the next call.
+  std::vector<float>& Compute(const float* params, const float* observations,
+                                    const int64_t* index, int rows, bool actor, bool critic,
+                                    const ShardLoss& loss);
+  // the loss's statistics alone: the networks forward, no gradient
+  const std::vector<double>& Evaluate(const float* params, const float* observations,
+                                      const int64_t* index, int rows, bool actor, bool critic,
+                                      const ShardLoss& loss);
+  const std::vector<double>& sums() const { return sums_; }
+  int threads() const { return runner_.threads(); }
+
+ private:
+  struct Shard {
+    std::vector<float> observations, mean, values, d_mean, d_values, gradient;
+    std::vector<double> sums;
+    MlpActivations actor_cache, critic_cache;
+  };
+  // the shards run, their gradients (when backward) and statistics summed in order
+  void Run(const float* params, const float* observations, const int64_t* index, int rows,
+           bool actor, bool critic, bool backward, const ShardLoss& loss);
+  void RunShard(Shard& shard, const float* params, const float* observations,
+                const int64_t* index, int first, int rows, bool actor, bool critic,
+                bool backward, const ShardLoss& loss);
+
+  const FlatActorCritic& net_;
+  std::vector<Shard> shards_;
+  std::vector<float> gradient_;
+  std::vector<double> sums_;
+  ShardRunner runner_;
+};
+
+}  // namespace stride::algorithms
+
+#endif  // STRIDE_ALGORITHMS_COMMON_SHARDED_GRADIENT_H_

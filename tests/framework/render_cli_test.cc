@@ -99,13 +99,14 @@ TEST(RenderCliTest, VideoOfTheTrainedPolicyShowsTheWalkerMovingForward) {
 TEST(RenderCliTest, GifIsCutByTheSecondsAndRunDirectoriesWork) {
   const std::string run = TrainTiny("render_gif", Biped());
   const std::string out = TempDir("render_gif_out") + "/nested/walk.gif";
+  // a cut well before the barely trained walker can fall
   const CliResult result = RunStride("render " + run + " --out " + out +
-                                     " --seconds 0.5 --width 64 --height 48 --camera track");
+                                     " --seconds 0.3 --width 64 --height 48 --camera track");
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_THAT(result.out, HasSubstr("16 frames of 64x48"));
+  EXPECT_THAT(result.out, HasSubstr("10 frames of 64x48"));
   EXPECT_THAT(result.out, HasSubstr("episode 1: cut at"));
   EXPECT_EQ(ReadFile(out).substr(0, 6), "GIF89a");
-  EXPECT_EQ(DecodeFrames(out, 64, 48).size(), 16u);
+  EXPECT_EQ(DecodeFrames(out, 64, 48).size(), 10u);
 }
 
 TEST(RenderCliTest, BadInputsAreUsageErrors) {

@@ -23,7 +23,7 @@ std::string Steps(double steps) {
 }
 
 std::string Seconds(double seconds) {
-  return std::isfinite(seconds) ? fmt::format("{:.0f}", seconds) : "—";
+  return std::isfinite(seconds) ? fmt::format("{:.1f}", seconds) : "—";
 }
 
 TimeStatistic Statistic(const std::vector<double>& times,

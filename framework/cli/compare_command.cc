@@ -53,7 +53,7 @@ int CompareCommand(const Argv& argv, const std::string& command_line) {
     std::printf("%-32s %9s %28s %28s\n", v.label.c_str(),
                 fmt::format("{}/{}", v.succeeded, v.runs.size()).c_str(),
                 fmt::format("{}{:.0f}", bound, v.median_steps.value).c_str(),
-                fmt::format("{}{:.0f}", bound, v.median_seconds.value).c_str());
+                fmt::format("{}{:.1f}", bound, v.median_seconds.value).c_str());
   }
   std::printf("report: %s/report.md\n", options.out_dir.c_str());
   return 0;

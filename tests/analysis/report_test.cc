@@ -205,8 +205,8 @@ TEST(TimeToSuccessTest, ReportStatesTheCensoringAndDrawsTheFractionSucceeded) {
   EXPECT_THAT(report, HasSubstr("**censored at their budget**"));
   EXPECT_THAT(report, HasSubstr("| fast | 2/3 (0.67) | ≥ 500 [250, 1k] |"));
   EXPECT_THAT(report, HasSubstr("| slow | 1/3 (0.33) | ≥ 1k [1k, 1k] |"));
-  EXPECT_THAT(report, HasSubstr("fast/seed_0` | 500 | 4 |"));
-  EXPECT_THAT(report, HasSubstr("fast/seed_2` | never: censored at 1000 | 9 |"));
+  EXPECT_THAT(report, HasSubstr("fast/seed_0` | 500 | 4.0 |"));
+  EXPECT_THAT(report, HasSubstr("fast/seed_2` | never: censored at 1000 | 9.0 |"));
   EXPECT_THAT(Read(fs::path(options.out_dir) / "time_to_success.csv"),
               HasSubstr("\nfast,3,2,1,500,250,1000,"));
   for (const char* figure : {"success_vs_steps.svg", "success_vs_time.svg"}) {

@@ -1,21 +1,41 @@
 #!/usr/bin/env bash
-# Final evaluation of every seed of an experiment's runs, and their mean and std across seeds.
+# Final evaluation of every seed of an experiment's runs, and the mean and std across seeds of
+# the return and of each episode metric the environment declares (the columns of eval.csv).
 # usage: scripts/final_eval.sh runs/<experiment>
 set -euo pipefail
 [ $# -eq 1 ] || { echo "usage: $0 runs/<experiment>" >&2; exit 2; }
 shopt -s nullglob
 files=("$1"/seed_*/eval.csv)
 [ ${#files[@]} -gt 0 ] || { echo "$1: no seed_*/eval.csv" >&2; exit 2; }
-printf "%-8s %10s %12s %10s %12s %8s\n" seed step return std distance falls
 for f in "${files[@]}"; do
-  seed=$(basename "$(dirname "$f")")
-  tail -n 1 "$f" | awk -F, -v seed="$seed" '{ printf "%-8s %10d %12.1f %10.1f %12.2f %5d/%d\n", seed, $1, $3, $4, $5, $6, $2 }'
-done
-for f in "${files[@]}"; do tail -n 1 "$f"; done | awk -F, '
-  { n++; r += $3; rr += $3 * $3; d += $5; dd += $5 * $5; falls += $6; episodes += $2 }
+  printf "%s,%s\n" "$(basename "$(dirname "$f")")" "$(tail -n 1 "$f")"
+done | awk -F, -v header="seed,$(head -n 1 "${files[0]}")" '
+  BEGIN {
+    n_columns = split(header, name, ",")
+    # the columns worth a mean: the return and the episode metrics
+    for (c = 2; c <= n_columns; c++) {
+      if (name[c] !~ /^(step|episodes|std_return|train_time_s|successes)$/) shown[++n_shown] = c
+    }
+    printf "%-8s %10s", "seed", "step"
+    for (k = 1; k <= n_shown; k++) printf " %14s", name[shown[k]]
+    printf "\n"
+  }
+  {
+    rows++
+    printf "%-8s %10d", $1, $2
+    for (k = 1; k <= n_shown; k++) {
+      v = $shown[k]
+      printf " %14.4g", v
+      sum[k] += v
+      sum_sq[k] += v * v
+    }
+    printf "\n"
+  }
   END {
-    sr = (n > 1) ? sqrt((rr - r * r / n) / (n - 1)) : 0
-    sd = (n > 1) ? sqrt((dd - d * d / n) / (n - 1)) : 0
-    printf "%d seeds: return %.1f +- %.1f (std across seeds), distance %.2f +- %.2f m, falls %d/%d\n",
-           n, r / n, sr, d / n, sd, falls, episodes
+    printf "%d seeds, mean +- std across seeds:\n", rows
+    for (k = 1; k <= n_shown; k++) {
+      mean = sum[k] / rows
+      std = (rows > 1) ? sqrt((sum_sq[k] - sum[k] * sum[k] / rows) / (rows - 1)) : 0
+      printf "  %-24s %.4g +- %.4g\n", name[shown[k]], mean, std
+    }
   }'

@@ -7,6 +7,7 @@
 #include <map>
 #include <mutex>
 #include <sstream>
+#include <tuple>
 #include <utility>
 
 #include <fmt/format.h>
@@ -38,6 +39,8 @@ enum Signal {
   kLeftFootContact,
   kRightFootVelocity,
   kLeftFootVelocity,
+  kFell,
+  kBodyContact,
   kNumSignals
 };
 
@@ -73,14 +76,15 @@ environments::ModelPtr CompileFile(const std::string& path) {
   return model;
 }
 
-// the compiled model for a source and foot friction, once per process
-std::shared_ptr<const mjModel> LoadModel(const std::string& path, double foot_friction) {
-  using Key = std::pair<std::string, double>;
+// the compiled model for a source and foot frictions, once per process
+std::shared_ptr<const mjModel> LoadModel(const std::string& path, double right_foot_friction,
+                                         double left_foot_friction) {
+  using Key = std::tuple<std::string, double, double>;
   static auto* mutex = new std::mutex;
   static auto* cache = new std::map<Key, std::shared_ptr<const mjModel>>;
 
   const Key key(path.empty() ? path : std::filesystem::absolute(path).lexically_normal().string(),
-                foot_friction);
+                right_foot_friction, left_foot_friction);
   std::lock_guard<std::mutex> lock(*mutex);
   auto it = cache->find(key);
   if (it != cache->end()) return it->second;
@@ -90,9 +94,8 @@ std::shared_ptr<const mjModel> LoadModel(const std::string& path, double foot_fr
                                                      "built-in biped model")
                    : CompileFile(path);
   const BipedLayout layout = BipedLayout::FromModel(*model, Describe(path));
-  for (int geom : {layout.right_foot_geom, layout.left_foot_geom}) {
-    model->geom_friction[3 * geom] = foot_friction;
-  }
+  model->geom_friction[3 * layout.right_foot_geom] = right_foot_friction;
+  model->geom_friction[3 * layout.left_foot_geom] = left_foot_friction;
   cache->emplace(key, model);
   return model;
 }
@@ -121,10 +124,12 @@ BipedConfig BipedConfig::FromParams(const Params& params) {
   config.observation = params.GetString("observation") == "walker17" ? ObservationMode::kWalker17
                                                                      : ObservationMode::kSeed14;
   config.frame_skip = static_cast<int>(params.GetInt("frame_skip"));
-  config.foot_friction = params.GetDouble("foot_friction");
+  config.right_foot_friction = params.GetDouble("right_foot_friction");
+  config.left_foot_friction = params.GetDouble("left_foot_friction");
   config.reset_noise = params.GetDouble("reset_noise");
   config.max_episode_steps = static_cast<int>(params.GetInt("max_episode_steps"));
   config.max_trunk_angle_deg = params.GetDouble("max_trunk_angle_deg");
+  config.min_trunk_height = params.GetDouble("min_trunk_height");
   config.healthy_ranges = params.GetBool("healthy_ranges");
   config.healthy_z_min = params.GetDouble("healthy_z_min");
   config.healthy_z_max = params.GetDouble("healthy_z_max");
@@ -150,8 +155,13 @@ std::vector<ParamSpec> BipedParamSpecs() {
                         "walker17: the Gymnasium Walker2d-v4 layout"),
             {"seed14", "walker17"}),
       InRange(IntParam("frame_skip", 4, "physics steps per environment step"), 1, std::nullopt),
-      InRange(DoubleParam("foot_friction", 0.9,
-                          "sliding friction of both foot geoms, replacing the model's"),
+      InRange(DoubleParam("right_foot_friction", 0.9,
+                          "sliding friction of the right foot geom, replacing the model's "
+                          "(Walker2d-v4; v5: 1.9)"),
+              0.0, std::nullopt),
+      InRange(DoubleParam("left_foot_friction", 1.9,
+                          "sliding friction of the left foot geom, replacing the model's "
+                          "(Walker2d-v4 and v5)"),
               0.0, std::nullopt),
       InRange(DoubleParam("reset_noise", 0.005,
                           "half-width of the uniform noise added to every qpos and qvel at "
@@ -163,6 +173,9 @@ std::vector<ParamSpec> BipedParamSpecs() {
                   "max_trunk_angle_deg", 50.0,
                   "terminate when the trunk pitches more than this many degrees either way (> 0)"),
               0.0, 180.0),
+      InRange(DoubleParam("min_trunk_height", 0.0,
+                          "terminate when the trunk height drops below this many m (0: never)"),
+              0.0, std::nullopt),
       BoolParam("healthy_ranges", false,
                 "also terminate outside Walker2d's healthy trunk height and pitch"),
       DoubleParam("healthy_z_min", 0.8, "lowest healthy trunk height in m (healthy_ranges)"),
@@ -249,7 +262,7 @@ BipedLayout BipedLayout::FromModel(const mjModel& model, const std::string& sour
 
 BipedEnv::BipedEnv(const BipedConfig& config)
     : config_(config),
-      model_(LoadModel(config.model, config.foot_friction)),
+      model_(LoadModel(config.model, config.right_foot_friction, config.left_foot_friction)),
       data_(mj_makeData(model_.get()), mj_deleteData),
       layout_(BipedLayout::FromModel(*model_, Describe(config.model))),
       dt_(model_->opt.timestep * config.frame_skip),
@@ -296,6 +309,21 @@ BipedEnv::BipedEnv(const BipedConfig& config)
   signal_names_.push_back("foot_contact.left");
   signal_names_.push_back("foot_velocity.right");
   signal_names_.push_back("foot_velocity.left");
+  signal_names_.push_back("fell");
+  signal_names_.push_back("body_contact");
+}
+
+std::vector<EpisodeMetric> BipedEnv::episode_metrics() const {
+  return {
+      {"distance", "forward_velocity", Aggregate::kIntegral, "metres the trunk moved forward"},
+      {"forward_speed", "forward_velocity", Aggregate::kMean,
+       "mean forward velocity of the trunk, m/s"},
+      {"fell", "fell", Aggregate::kMax, "1 if the episode ended in a fall, else 0"},
+      {"lowest_trunk_height", "height", Aggregate::kMin, "lowest trunk height (rootz), m"},
+      {"mean_trunk_height", "height", Aggregate::kMean, "mean trunk height (rootz), m"},
+      {"ground_contact_fraction", "body_contact", Aggregate::kMean,
+       "fraction of steps in which a body other than a foot touched the floor"},
+  };
 }
 
 BipedEnv::~BipedEnv() = default;
@@ -351,25 +379,30 @@ StepResult BipedEnv::Step(const float* action, float* observation, double* signa
     std::fill(observation, observation + observation_space_.size(), 0.0f);
     std::fill(signals, signals + kNumSignals, 0.0);
     signals[kXPosition] = x_before;
+    signals[kFell] = 1.0;
     result.numerical_failure = true;
     result.terminated = true;
     return result;
   }
 
   // terminate on a fall
-  const double pitch = d->qpos[layout_.rooty_qpos];
-  const double height = d->qpos[layout_.rootz_qpos];
-  bool healthy = std::fabs(pitch) <= max_pitch_;
-  if (config_.healthy_ranges) {
-    healthy = healthy && height > config_.healthy_z_min && height < config_.healthy_z_max &&
-              std::fabs(pitch) < config_.healthy_pitch_max;
-  }
+  const bool healthy = Healthy(d->qpos[layout_.rootz_qpos], d->qpos[layout_.rooty_qpos]);
   result.terminated = !healthy;
   result.truncated = !result.terminated && steps_ >= config_.max_episode_steps;
 
   WriteObservation(observation);
   WriteSignals(x_before, control_squared, healthy, signals);
   return result;
+}
+
+// every fall condition the configuration enables
+bool BipedEnv::Healthy(double height, double pitch) const {
+  bool healthy = std::fabs(pitch) <= max_pitch_ && height >= config_.min_trunk_height;
+  if (config_.healthy_ranges) {
+    healthy = healthy && height > config_.healthy_z_min && height < config_.healthy_z_max &&
+              std::fabs(pitch) < config_.healthy_pitch_max;
+  }
+  return healthy;
 }
 
 void BipedEnv::WriteObservation(float* observation) const {
@@ -406,23 +439,28 @@ void BipedEnv::WriteSignals(double x_before, double control_squared, bool health
   signals[kTrunkPitch] = d->qpos[l.rooty_qpos];
   signals[kControlSquared] = control_squared;
   signals[kHealthy] = healthy ? 1.0 : 0.0;
+  signals[kFell] = healthy ? 0.0 : 1.0;
   for (int j = 0; j < kNumJoints; ++j) {
     signals[kJointVelocity + j] = d->qvel[l.joint_dof[j]];
     signals[kActuatorForce + j] = d->actuator_force[l.actuator[j]];
   }
 
-  // a foot touches the floor when it is in contact with a geom of the world body
+  // a geom touches the floor when it is in contact with a geom of the world body
   bool right = false;
   bool left = false;
+  bool other = false;
   for (int c = 0; c < d->ncon; ++c) {
     const int g1 = d->contact[c].geom1;
     const int g2 = d->contact[c].geom2;
-    const int foot = m->geom_bodyid[g1] == 0 ? g2 : m->geom_bodyid[g2] == 0 ? g1 : -1;
-    right |= foot == l.right_foot_geom;
-    left |= foot == l.left_foot_geom;
+    const int toucher = m->geom_bodyid[g1] == 0 ? g2 : m->geom_bodyid[g2] == 0 ? g1 : -1;
+    if (toucher < 0) continue;
+    right |= toucher == l.right_foot_geom;
+    left |= toucher == l.left_foot_geom;
+    other |= toucher != l.right_foot_geom && toucher != l.left_foot_geom;
   }
   signals[kRightFootContact] = right ? 1.0 : 0.0;
   signals[kLeftFootContact] = left ? 1.0 : 0.0;
+  signals[kBodyContact] = other ? 1.0 : 0.0;
 
   // the feet's forward velocity, in the simulation state of those contacts
   signals[kRightFootVelocity] = ForwardVelocityOfGeom(*m, *d, l.right_foot_geom);

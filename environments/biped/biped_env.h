@@ -3,7 +3,8 @@
 // Observations come in two layouts: "seed14" (trunk pitch, six joint angles,
 // then the seven matching velocities) and "walker17" (Gymnasium Walker2d-v4:
 // trunk height, pitch, six joint angles, then nine velocities clipped to
-// +-10). README.md lists the parameters and the signals Step() writes.
+// +-10). README.md lists the parameters, the signals Step() writes and the
+// episode metrics.
 #ifndef STRIDE_ENVIRONMENTS_BIPED_BIPED_ENV_H_
 #define STRIDE_ENVIRONMENTS_BIPED_BIPED_ENV_H_
 
@@ -39,13 +40,17 @@ struct BipedConfig {
   ObservationMode observation = ObservationMode::kSeed14;
   // physics steps per environment step
   int frame_skip = 4;
-  // sliding friction of both foot geoms, replacing the model's
-  double foot_friction = 0.9;
+  // sliding friction of each foot geom, replacing the model's; Walker2d-v4's
+  // values (v5 uses 1.9 for both)
+  double right_foot_friction = 0.9;
+  double left_foot_friction = 1.9;
   // half-width of the uniform noise added to qpos and qvel at reset
   double reset_noise = 0.005;
   int max_episode_steps = 1000;
   // terminate when |trunk pitch| exceeds this
   double max_trunk_angle_deg = 50.0;
+  // terminate when the trunk height drops below this; 0: never
+  double min_trunk_height = 0.0;
   // also terminate outside Walker2d's healthy height and pitch ranges
   bool healthy_ranges = false;
   double healthy_z_min = 0.8;
@@ -81,6 +86,9 @@ class BipedEnv : public Environment {
   const Space& observation_space() const override { return observation_space_; }
   const Space& action_space() const override { return action_space_; }
   const std::vector<std::string>& signal_names() const override { return signal_names_; }
+  // the gait: distance, forward speed, fell, lowest and mean trunk height, and
+  // the fraction of steps with a body other than a foot on the floor
+  std::vector<EpisodeMetric> episode_metrics() const override;
   double dt() const override { return dt_; }
   int max_episode_steps() const override { return config_.max_episode_steps; }
 
@@ -96,6 +104,7 @@ class BipedEnv : public Environment {
 
  private:
   void WriteObservation(float* observation) const;
+  bool Healthy(double height, double pitch) const;
   void WriteSignals(double x_before, double control_squared, bool healthy, double* signals) const;
 
   BipedConfig config_;

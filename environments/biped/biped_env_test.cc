@@ -6,6 +6,7 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <iterator>
 #include <limits>
 #include <map>
@@ -21,6 +22,8 @@
 #include <unistd.h>
 
 #include "stride/error.h"
+#include "stride/success.h"
+#include "stride/vec_env.h"
 
 namespace stride::biped {
 namespace {
@@ -137,7 +140,7 @@ TEST(BipedEnvTest, SameActionsGiveSameTrajectory) {
 TEST(BipedEnvTest, InstancesShareOneCompiledModel) {
   auto a = MakeBiped();
   auto b = MakeBiped({{"observation", std::string("walker17")}});
-  auto slippery = MakeBiped({{"foot_friction", 0.3}});
+  auto slippery = MakeBiped({{"left_foot_friction", 0.3}});
   EXPECT_EQ(a->mujoco_model(), b->mujoco_model());
   EXPECT_NE(a->mujoco_model(), slippery->mujoco_model());
   EXPECT_NE(a->mujoco_data(), b->mujoco_data());
@@ -147,6 +150,20 @@ TEST(BipedEnvTest, InstancesShareOneCompiledModel) {
   const int shin = mj_name2id(m, mjOBJ_GEOM, "left_shin");
   EXPECT_EQ(m->geom_friction[3 * foot], 0.3);
   EXPECT_EQ(m->geom_friction[3 * shin], 0.9);
+}
+
+TEST(BipedEnvTest, EachFootHasItsOwnFrictionWalker2dV4sByDefault) {
+  const auto friction = [](const Environment& env, const char* geom) {
+    const mjModel* m = env.mujoco_model();
+    return m->geom_friction[3 * mj_name2id(m, mjOBJ_GEOM, geom)];
+  };
+  auto v4 = MakeBiped();
+  EXPECT_EQ(friction(*v4, "right_foot"), 0.9);
+  EXPECT_EQ(friction(*v4, "left_foot"), 1.9);
+  auto v5 = MakeBiped({{"right_foot_friction", 1.9}});
+  EXPECT_EQ(friction(*v5, "right_foot"), 1.9);
+  EXPECT_EQ(friction(*v5, "left_foot"), 1.9);
+  EXPECT_NE(v4->mujoco_model(), v5->mujoco_model());
 }
 
 TEST(BipedEnvTest, Seed14Layout) {
@@ -216,6 +233,8 @@ TEST(BipedEnvTest, SignalNamesInOrder) {
   expected.push_back("foot_contact.left");
   expected.push_back("foot_velocity.right");
   expected.push_back("foot_velocity.left");
+  expected.push_back("fell");
+  expected.push_back("body_contact");
   EXPECT_EQ(env->signal_names(), expected);
 }
 
@@ -285,6 +304,22 @@ TEST(BipedEnvTest, HealthyRangesTerminateOnHeight) {
   env->Reset(0, obs.data());
   const std::vector<float> zero(kNumJoints, 0.0f);
   EXPECT_TRUE(env->Step(zero.data(), obs.data(), signals.data()).terminated);
+}
+
+TEST(BipedEnvTest, MinTrunkHeightTerminatesBelowIt) {
+  auto env = MakeBiped({{"min_trunk_height", 1.3}});
+  std::vector<float> obs(14);
+  std::vector<double> signals(env->signal_names().size());
+  env->Reset(0, obs.data());
+  const std::vector<float> zero(kNumJoints, 0.0f);
+  EXPECT_TRUE(env->Step(zero.data(), obs.data(), signals.data()).terminated);
+  EXPECT_EQ(signals[SignalAt(*env, "fell")], 1.0);
+  EXPECT_EQ(signals[SignalAt(*env, "healthy")], 0.0);
+  // the standing height (1.25) is above 1.2
+  auto lower = MakeBiped({{"min_trunk_height", 1.2}});
+  lower->Reset(0, obs.data());
+  EXPECT_FALSE(lower->Step(zero.data(), obs.data(), signals.data()).terminated);
+  EXPECT_EQ(signals[SignalAt(*lower, "fell")], 0.0);
 }
 
 TEST(BipedEnvTest, TruncatesAtMaxEpisodeSteps) {
@@ -512,6 +547,7 @@ TEST(BipedEnvTest, DivergenceIsANumericalFailureNotACrash) {
 
   ASSERT_TRUE(result.numerical_failure);
   EXPECT_TRUE(result.terminated);
+  EXPECT_EQ(signals[SignalAt(*env, "fell")], 1.0);
   for (float x : obs) EXPECT_EQ(x, 0.0f);
   for (double s : signals) EXPECT_TRUE(std::isfinite(s));
   const std::vector<std::string> warnings = env->Warnings();
@@ -523,6 +559,176 @@ TEST(BipedEnvTest, DivergenceIsANumericalFailureNotACrash) {
   env->Reset(1, obs.data());
   const std::vector<float> zero(kNumJoints, 0.0f);
   EXPECT_FALSE(env->Step(zero.data(), obs.data(), signals.data()).numerical_failure);
+}
+
+// ---- the gait: episode metrics of scripted episodes ----
+
+using Controller = std::function<std::vector<float>(const float* observation)>;
+
+// stands: every joint held at 0 (seed14 observations)
+std::vector<float> Stand(const float* observation) {
+  std::vector<float> action(kNumJoints);
+  for (int j = 0; j < kNumJoints; ++j) {
+    action[j] = static_cast<float>(-2.0 * observation[1 + j] - 0.05 * observation[8 + j]);
+  }
+  return action;
+}
+
+// hips forward, knees back: the walker sinks to its knees and stays there
+std::vector<float> Kneel(const float*) { return {1, -1, 0, 1, -1, 0}; }
+
+// what the metrics should be, measured from the simulation itself
+struct Gait {
+  int steps = 0;
+  bool terminated = false;
+  double distance = 0, lowest_height = 1e9, height_sum = 0;
+  int steps_with_body_on_floor = 0;
+};
+
+// one episode of controller from a reset without noise, measured from mjData
+Gait MeasuredGait(const std::map<std::string, ParamValue>& changes, const Controller& controller) {
+  auto env = MakeBiped(changes);
+  const mjModel* m = env->mujoco_model();
+  const mjData* d = env->mujoco_data();
+  const int rootx = m->jnt_qposadr[mj_name2id(m, mjOBJ_JOINT, "rootx")];
+  const int rootz = m->jnt_qposadr[mj_name2id(m, mjOBJ_JOINT, "rootz")];
+  const int right_foot = mj_name2id(m, mjOBJ_GEOM, "right_foot");
+  const int left_foot = mj_name2id(m, mjOBJ_GEOM, "left_foot");
+  std::vector<float> obs(env->observation_space().size());
+  std::vector<double> signals(env->signal_names().size());
+  env->Reset(0, obs.data());
+  const double x_start = d->qpos[rootx];
+  Gait gait;
+  StepResult result;
+  while (!result.terminated && !result.truncated) {
+    result = env->Step(controller(obs.data()).data(), obs.data(), signals.data());
+    ++gait.steps;
+    gait.lowest_height = std::min(gait.lowest_height, d->qpos[rootz]);
+    gait.height_sum += d->qpos[rootz];
+    bool body_on_floor = false;
+    for (int c = 0; c < d->ncon; ++c) {
+      for (const auto& [geom, other] : {std::pair(d->contact[c].geom1, d->contact[c].geom2),
+                                        std::pair(d->contact[c].geom2, d->contact[c].geom1)}) {
+        body_on_floor |= m->geom_bodyid[other] == 0 && m->geom_bodyid[geom] != 0 &&
+                         geom != right_foot && geom != left_foot;
+      }
+    }
+    gait.steps_with_body_on_floor += body_on_floor ? 1 : 0;
+  }
+  gait.terminated = result.terminated;
+  gait.distance = d->qpos[rootx] - x_start;
+  return gait;
+}
+
+// the same episode through a vectorized environment: its metrics by name
+EpisodeValues RecordedGait(const std::map<std::string, ParamValue>& changes,
+                           const Controller& controller) {
+  std::vector<std::unique_ptr<Environment>> envs;
+  envs.push_back(MakeBiped(changes));
+  const std::vector<std::string> signal_names = envs[0]->signal_names();
+  VecEnv env(std::move(envs),
+             std::make_shared<const RewardFunction>(std::vector<RewardFunction::Term>{},
+                                                    signal_names),
+             0, 1);
+  env.Reset();
+  std::vector<EpisodeRecord> episodes;
+  while (episodes.empty()) {
+    env.Step(controller(env.observations()).data());
+    episodes = env.TakeCompletedEpisodes();
+  }
+  EpisodeValues values;
+  for (size_t m = 0; m < env.episode_metrics().size(); ++m) {
+    values[env.episode_metrics()[m].name] = episodes[0].metrics[m];
+  }
+  return values;
+}
+
+// the experiments' walking criterion
+SuccessCriterion Walking() {
+  SuccessCriterion criterion;
+  for (const char* text : {"distance >= 10", "fell == 0", "lowest_trunk_height >= 0.8",
+                           "ground_contact_fraction == 0"}) {
+    criterion.conditions.push_back(ParseMetricCondition(text));
+  }
+  return criterion;
+}
+
+void ExpectMetricsMeasure(const Gait& gait, const EpisodeValues& metrics) {
+  const double dt = 0.008;
+  EXPECT_NEAR(metrics.at("distance"), gait.distance, 1e-9);
+  EXPECT_NEAR(metrics.at("forward_speed"), gait.distance / (gait.steps * dt), 1e-9);
+  EXPECT_EQ(metrics.at("fell"), gait.terminated ? 1.0 : 0.0);
+  EXPECT_EQ(metrics.at("lowest_trunk_height"), gait.lowest_height);
+  EXPECT_NEAR(metrics.at("mean_trunk_height"), gait.height_sum / gait.steps, 1e-12);
+  EXPECT_NEAR(metrics.at("ground_contact_fraction"),
+              static_cast<double>(gait.steps_with_body_on_floor) / gait.steps, 1e-12);
+}
+
+TEST(BipedGaitTest, StandingUprightIsNoWalk) {
+  const std::map<std::string, ParamValue> changes = {{"reset_noise", 0.0},
+                                                     {"max_episode_steps", int64_t{200}}};
+  const Gait gait = MeasuredGait(changes, Stand);
+  const EpisodeValues metrics = RecordedGait(changes, Stand);
+  ExpectMetricsMeasure(gait, metrics);
+  EXPECT_EQ(gait.steps, 200);
+  EXPECT_EQ(metrics.at("fell"), 0.0);
+  EXPECT_GT(metrics.at("lowest_trunk_height"), 1.15);
+  EXPECT_EQ(metrics.at("ground_contact_fraction"), 0.0);
+  EXPECT_LT(std::fabs(metrics.at("distance")), 0.05);
+  // upright, on its feet, but not 10 m
+  EXPECT_FALSE(Walking().EpisodeSucceeds(metrics));
+  EpisodeValues walked_far = metrics;
+  walked_far["distance"] = 10.0;
+  EXPECT_TRUE(Walking().EpisodeSucceeds(walked_far));
+}
+
+TEST(BipedGaitTest, OnItsKneesItNeverFallsByTiltButFailsTheCriterion) {
+  // the seed's rule read literally has no height fall; 180 degrees: no tilt fall either
+  const std::map<std::string, ParamValue> changes = {{"reset_noise", 0.0},
+                                                     {"max_trunk_angle_deg", 180.0},
+                                                     {"max_episode_steps", int64_t{300}}};
+  const Gait gait = MeasuredGait(changes, Kneel);
+  const EpisodeValues metrics = RecordedGait(changes, Kneel);
+  ExpectMetricsMeasure(gait, metrics);
+  EXPECT_EQ(gait.steps, 300);
+  EXPECT_EQ(metrics.at("fell"), 0.0);
+  EXPECT_LT(metrics.at("lowest_trunk_height"), 0.8);
+  EXPECT_LT(metrics.at("mean_trunk_height"), 0.8);
+  EXPECT_GT(metrics.at("ground_contact_fraction"), 0.5);
+  // "no fall" holds, the trunk height and the knees on the floor fail it
+  EpisodeValues walked_far = metrics;
+  walked_far["distance"] = 10.0;
+  EXPECT_FALSE(Walking().EpisodeSucceeds(walked_far));
+  walked_far["lowest_trunk_height"] = 1.0;
+  EXPECT_FALSE(Walking().EpisodeSucceeds(walked_far));
+  walked_far["ground_contact_fraction"] = 0.0;
+  EXPECT_TRUE(Walking().EpisodeSucceeds(walked_far));
+}
+
+TEST(BipedGaitTest, TheHeightFallEndsTheSameEpisodeAsAFall) {
+  const std::map<std::string, ParamValue> changes = {{"reset_noise", 0.0},
+                                                     {"max_trunk_angle_deg", 180.0},
+                                                     {"min_trunk_height", 0.8},
+                                                     {"max_episode_steps", int64_t{300}}};
+  const Gait gait = MeasuredGait(changes, Kneel);
+  const EpisodeValues metrics = RecordedGait(changes, Kneel);
+  ExpectMetricsMeasure(gait, metrics);
+  EXPECT_TRUE(gait.terminated);
+  EXPECT_LT(gait.steps, 300);
+  EXPECT_EQ(metrics.at("fell"), 1.0);
+  // the step that fell is the only one below 0.8 m
+  EXPECT_LT(metrics.at("lowest_trunk_height"), 0.8);
+  EXPECT_GT(metrics.at("mean_trunk_height"), 0.8);
+}
+
+TEST(BipedGaitTest, DeclaresTheGaitMetrics) {
+  std::vector<std::string> names;
+  for (const EpisodeMetric& metric : MakeBiped()->episode_metrics()) names.push_back(metric.name);
+  EXPECT_EQ(names, (std::vector<std::string>{"distance", "forward_speed", "fell",
+                                             "lowest_trunk_height", "mean_trunk_height",
+                                             "ground_contact_fraction"}));
+  auto env = MakeBiped();
+  EXPECT_EQ(EpisodeMetricsProblem(env->episode_metrics(), env->signal_names()), "");
 }
 
 TEST(BipedEnvTest, InvalidSettingsAreConfigErrors) {

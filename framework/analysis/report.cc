@@ -11,6 +11,7 @@
 #include "stride/error.h"
 #include "stride/suggest.h"
 #include "svg_plot.h"
+#include "time_to_success.h"
 
 namespace stride::analysis {
 namespace {
@@ -22,6 +23,11 @@ constexpr int kCurveReps = 2'000;
 constexpr uint64_t kBootstrapSeed = 2021;
 // reward terms are averaged over this last fraction of training
 constexpr double kLastFraction = 0.1;
+
+// eval.csv's columns that stride writes itself; the rest are episode metrics
+constexpr const char* kEvaluationColumns[] = {"step",         "episodes",  "mean_return",
+                                              "std_return",   "train_time_s", "successes",
+                                              "success"};
 
 double LastValue(const Table& table, const std::string& column) {
   const std::vector<double> values = table.Values(column);
@@ -130,18 +136,51 @@ void WriteFile(const fs::path& path, const std::string& text) {
 
 std::string FinalTable(const std::vector<VariantSummary>& summaries, const std::string& reference) {
   std::string out = fmt::format(
-      "| variant | runs | mean ± std | median | IQM [95% CI] | P(> {}) [95% CI] | distance (m) "
-      "| falls |\n|---|---|---|---|---|---|---|---|\n",
+      "| variant | runs | mean ± std | median | IQM [95% CI] | P(> {}) [95% CI] |\n"
+      "|---|---|---|---|---|---|\n",
       reference);
   for (const VariantSummary& s : summaries) {
-    out += fmt::format("| {} | {} | {:.1f} ± {:.1f} | {:.1f} | {} | {} | {} | {}/{} |\n", s.label,
+    out += fmt::format("| {} | {} | {:.1f} ± {:.1f} | {:.1f} | {} | {} |\n", s.label,
                        s.scores.size(), s.mean, s.std, s.median,
                        WithInterval(s.iqm, s.iqm_interval, "{:.1f}"),
-                       WithInterval(s.improvement, s.improvement_interval, "{:.2f}"),
-                       std::isfinite(s.distance_mean)
-                           ? fmt::format("{:.1f} ± {:.1f}", s.distance_mean, s.distance_std)
-                           : "—",
-                       s.falls, s.episodes);
+                       WithInterval(s.improvement, s.improvement_interval, "{:.2f}"));
+  }
+  return out;
+}
+
+// every variant's episode metric names, in first-seen order
+std::vector<std::string> MetricNames(const std::vector<VariantSummary>& summaries) {
+  std::vector<std::string> names;
+  for (const VariantSummary& s : summaries) {
+    for (const auto& [name, finals] : s.metrics) {
+      if (std::find(names.begin(), names.end(), name) == names.end()) names.push_back(name);
+    }
+  }
+  return names;
+}
+
+// a variant's final values of one metric; empty if its runs lack it
+const std::vector<double>& MetricFinals(const VariantSummary& s, const std::string& name) {
+  static const std::vector<double> kNone;
+  for (const auto& [metric, finals] : s.metrics) {
+    if (metric == name) return finals;
+  }
+  return kNone;
+}
+
+std::string MetricTable(const std::vector<VariantSummary>& summaries) {
+  const std::vector<std::string> names = MetricNames(summaries);
+  std::string out = "| variant |";
+  for (const std::string& name : names) out += " " + name + " |";
+  out += "\n|---|";
+  for (size_t i = 0; i < names.size(); ++i) out += "---|";
+  out += "\n";
+  for (const VariantSummary& s : summaries) {
+    out += "| " + s.label + " |";
+    for (const std::string& name : names) {
+      out += " " + MeanStd(MetricFinals(s, name), "{:.3g}") + " |";
+    }
+    out += "\n";
   }
   return out;
 }
@@ -193,14 +232,19 @@ std::string ThroughputTable(const std::vector<Group>& groups) {
 }
 
 std::string SummaryCsv(const std::vector<VariantSummary>& summaries) {
-  std::string out =
-      "variant,runs,mean,std,median,iqm,iqm_low,iqm_high,p_improvement,p_low,p_high,"
-      "distance_mean,distance_std,falls,episodes\n";
+  const std::vector<std::string> names = MetricNames(summaries);
+  std::string out = "variant,runs,mean,std,median,iqm,iqm_low,iqm_high,p_improvement,p_low,p_high";
+  for (const std::string& name : names) out += fmt::format(",{0}_mean,{0}_std", name);
+  out += "\n";
   for (const VariantSummary& s : summaries) {
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{},{},{},{},{}\n", s.label, s.scores.size(),
-                       s.mean, s.std, s.median, s.iqm, s.iqm_interval.low, s.iqm_interval.high,
-                       s.improvement, s.improvement_interval.low, s.improvement_interval.high,
-                       s.distance_mean, s.distance_std, s.falls, s.episodes);
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}", s.label, s.scores.size(), s.mean, s.std,
+                       s.median, s.iqm, s.iqm_interval.low, s.iqm_interval.high, s.improvement,
+                       s.improvement_interval.low, s.improvement_interval.high);
+    for (const std::string& name : names) {
+      const std::vector<double>& finals = MetricFinals(s, name);
+      out += finals.empty() ? ",nan,nan" : fmt::format(",{},{}", Mean(finals), StdDev(finals));
+    }
+    out += "\n";
   }
   return out;
 }
@@ -222,7 +266,8 @@ std::vector<std::string> ConfigWarnings(const std::vector<Group>& groups) {
 }
 
 std::string Report(const CompareOptions& options, const std::vector<Group>& groups,
-                   const std::vector<VariantSummary>& summaries, const std::string& reference,
+                   const std::vector<VariantSummary>& summaries,
+                   const std::vector<VariantSuccess>& successes, const std::string& reference,
                    const std::vector<std::string>& warnings, bool has_eval_curves) {
   size_t runs = 0;
   for (const Group& group : groups) runs += group.runs.size();
@@ -246,11 +291,16 @@ std::string Report(const CompareOptions& options, const std::vector<Group>& grou
       "mean over runs; P(> {}) is the probability that a run of the variant scores higher than a "
       "run of the reference (ties count half). Intervals are 95% percentile intervals of "
       "{} stratified bootstrap resamples of the runs (Agarwal et al., 2021, \"Deep RL at the "
-      "Edge of the Statistical Precipice\"). Distance and falls come from the same final "
-      "evaluation.\n\n",
+      "Edge of the Statistical Precipice\").\n\n",
       episodes, final_step, reference, options.reps);
   out += FinalTable(summaries, reference);
   out += "\n![IQM and 95% CI of the final return](final_return.svg)\n";
+  if (!MetricNames(summaries).empty()) {
+    out += "\n## Episode metrics\n\nThe environment's episode metrics in the final "
+           "evaluation: each run's mean over its episodes, then mean ± std across runs.\n\n";
+    out += MetricTable(summaries);
+  }
+  if (!successes.empty()) out += SuccessSection(successes, options.reps);
 
   out += "\n## Learning curves\n\n";
   out += "Mean across seeds; the band is the 95% bootstrap interval of the mean. Training "
@@ -282,6 +332,17 @@ std::string Report(const CompareOptions& options, const std::vector<Group>& grou
 
 }  // namespace
 
+std::vector<std::string> MetricColumns(const Table& eval) {
+  std::vector<std::string> columns;
+  for (const std::string& column : eval.columns) {
+    if (std::none_of(std::begin(kEvaluationColumns), std::end(kEvaluationColumns),
+                     [&](const char* own) { return column == own; })) {
+      columns.push_back(column);
+    }
+  }
+  return columns;
+}
+
 std::vector<VariantSummary> Summarize(const std::vector<Group>& groups,
                                       const std::string& reference, int reps) {
   std::vector<VariantSummary> summaries;
@@ -289,12 +350,14 @@ std::vector<VariantSummary> Summarize(const std::vector<Group>& groups,
   for (const Group& group : groups) {
     VariantSummary s;
     s.label = group.label;
-    std::vector<double> distances;
     for (const RunData& run : group.runs) {
       s.scores.push_back(LastValue(run.eval, "mean_return"));
-      if (run.eval.Has("mean_distance")) distances.push_back(LastValue(run.eval, "mean_distance"));
-      s.falls += static_cast<int>(LastValue(run.eval, "falls"));
-      s.episodes += static_cast<int>(LastValue(run.eval, "episodes"));
+      for (const std::string& column : MetricColumns(run.eval)) {
+        auto finals = std::find_if(s.metrics.begin(), s.metrics.end(),
+                                   [&](const auto& metric) { return metric.first == column; });
+        if (finals == s.metrics.end()) finals = s.metrics.insert(s.metrics.end(), {column, {}});
+        finals->second.push_back(LastValue(run.eval, column));
+      }
     }
     s.mean = Mean(s.scores);
     s.std = StdDev(s.scores);
@@ -303,8 +366,6 @@ std::vector<VariantSummary> Summarize(const std::vector<Group>& groups,
     s.iqm_interval = StratifiedBootstrapInterval(
         {s.scores}, [](const TaskScores& x) { return InterquartileMean(Pooled(x)); }, reps,
         kBootstrapSeed);
-    s.distance_mean = distances.empty() ? std::nan("") : Mean(distances);
-    s.distance_std = StdDev(distances);
     summaries.push_back(std::move(s));
   }
   for (const VariantSummary& s : summaries) {
@@ -323,7 +384,7 @@ std::vector<VariantSummary> Summarize(const std::vector<Group>& groups,
   return summaries;
 }
 
-std::vector<VariantSummary> WriteComparison(const CompareOptions& options) {
+Comparison WriteComparison(const CompareOptions& options) {
   std::vector<Group> groups = FindGroups(options.dirs);
   const std::vector<std::string> warnings = ConfigWarnings(groups);
   std::vector<std::string> labels;
@@ -384,9 +445,18 @@ std::vector<VariantSummary> WriteComparison(const CompareOptions& options) {
     WriteFile(out / "eval_vs_steps.svg", RenderLinePlot(eval));
   }
 
+  const std::vector<VariantSuccess> successes =
+      SummarizeSuccess(groups, options.reps, kBootstrapSeed);
+  if (!successes.empty()) {
+    WriteFile(out / "time_to_success.csv", SuccessCsv(successes));
+    WriteFile(out / "success_vs_steps.svg", RenderLinePlot(SuccessCurves(successes, false)));
+    WriteFile(out / "success_vs_time.svg", RenderLinePlot(SuccessCurves(successes, true)));
+  }
+
   WriteFile(out / "summary.csv", SummaryCsv(summaries));
-  WriteFile(out / "report.md", Report(options, groups, summaries, reference, warnings, has_eval_curves));
-  return summaries;
+  WriteFile(out / "report.md",
+            Report(options, groups, summaries, successes, reference, warnings, has_eval_curves));
+  return {summaries, successes};
 }
 
 }  // namespace stride::analysis

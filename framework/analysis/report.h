@@ -1,13 +1,16 @@
-// stride compare: final performance with confidence intervals, learning
-// curves and reward-term breakdowns of several variants, as Markdown + SVG.
+// stride compare: final performance with confidence intervals, episode
+// metrics, time to success, learning curves and reward-term breakdowns of
+// several variants, as Markdown + SVG.
 #ifndef STRIDE_ANALYSIS_REPORT_H_
 #define STRIDE_ANALYSIS_REPORT_H_
 
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "run_data.h"
 #include "statistics.h"
+#include "time_to_success.h"
 
 namespace stride::analysis {
 
@@ -32,15 +35,26 @@ struct VariantSummary {
   // P(this variant > reference); NaN for the reference itself
   double improvement = 0;
   Interval improvement_interval;
-  double distance_mean = 0, distance_std = 0;
-  int falls = 0, episodes = 0;
+  // each episode metric of the environment: its mean in each run's final
+  // evaluation, in eval.csv's column order
+  std::vector<std::pair<std::string, std::vector<double>>> metrics;
 };
+
+// the columns of eval.csv that hold the environment's episode metrics
+std::vector<std::string> MetricColumns(const Table& eval);
 
 std::vector<VariantSummary> Summarize(const std::vector<Group>& groups,
                                       const std::string& reference, int reps);
 
-// writes report.md, summary.csv and the figures into options.out_dir
-std::vector<VariantSummary> WriteComparison(const CompareOptions& options);
+struct Comparison {
+  std::vector<VariantSummary> variants;
+  // the variants with a success criterion
+  std::vector<VariantSuccess> successes;
+};
+
+// writes report.md, summary.csv, time_to_success.csv (with a success
+// criterion) and the figures into options.out_dir
+Comparison WriteComparison(const CompareOptions& options);
 
 }  // namespace stride::analysis
 

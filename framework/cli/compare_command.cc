@@ -31,10 +31,10 @@ int CompareCommand(const Argv& argv, const std::string& command_line) {
   options.out_dir = args.Value("--out").value_or(
       (std::filesystem::path(options.dirs.front()) / "report").lexically_normal().string());
 
-  const std::vector<analysis::VariantSummary> summaries = analysis::WriteComparison(options);
+  const analysis::Comparison comparison = analysis::WriteComparison(options);
   std::printf("%-32s %5s %20s %28s %22s\n", "variant", "runs", "mean +- std", "IQM [95% CI]",
               "P(> reference)");
-  for (const analysis::VariantSummary& s : summaries) {
+  for (const analysis::VariantSummary& s : comparison.variants) {
     std::printf("%-32s %5zu %20s %28s %22s\n", s.label.c_str(), s.scores.size(),
                 fmt::format("{:.1f} +- {:.1f}", s.mean, s.std).c_str(),
                 fmt::format("{:.1f} [{:.1f}, {:.1f}]", s.iqm, s.iqm_interval.low,
@@ -43,6 +43,17 @@ int CompareCommand(const Argv& argv, const std::string& command_line) {
                     ? fmt::format("{:.2f} [{:.2f}, {:.2f}]", s.improvement,
                                   s.improvement_interval.low, s.improvement_interval.high).c_str()
                     : "reference");
+  }
+  if (!comparison.successes.empty()) {
+    std::printf("\n%-32s %9s %28s %28s\n", "variant", "succeeded", "median steps to success",
+                "median training seconds");
+  }
+  for (const analysis::VariantSuccess& v : comparison.successes) {
+    const char* bound = v.censored ? ">= " : "";
+    std::printf("%-32s %9s %28s %28s\n", v.label.c_str(),
+                fmt::format("{}/{}", v.succeeded, v.runs.size()).c_str(),
+                fmt::format("{}{:.0f}", bound, v.median_steps.value).c_str(),
+                fmt::format("{}{:.1f}", bound, v.median_seconds.value).c_str());
   }
   std::printf("report: %s/report.md\n", options.out_dir.c_str());
   return 0;

@@ -38,12 +38,14 @@ commands:
                                   training steps/s against raw MuJoCo stepping
   export RUN_DIR [--out FILE]     TorchScript policy of a run's last checkpoint
   eval RUN_DIR|POLICY [--episodes N]
-                                  deterministic episodes: return, distance, falls
+                                  deterministic episodes: return, the
+                                  environment's episode metrics, success
   compare DIR... [--out DIR] [--reference VARIANT] [--reps N]
                                   report comparing the variants of finished runs:
                                   final return with IQM, bootstrap CIs and
-                                  probability of improvement, learning curves,
-                                  reward terms (report.md + SVG figures;
+                                  probability of improvement, episode metrics,
+                                  time to success, learning curves, reward
+                                  terms (report.md + SVG figures;
                                   default --out: the first DIR's report/)
   render RUN_DIR|POLICY --out FILE.mp4|FILE.gif [--episodes N] [--seconds S]
          [--camera NAME] [--width W] [--height H]

@@ -5,6 +5,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "stride/environment.h"
 #include "stride/error.h"
 #include "stride/experiment.h"
 #include "stride/registry.h"
@@ -21,6 +22,20 @@ void PrintParams(const std::vector<ParamSpec>& specs) {
     std::printf("  %-24s %-18s %-14s %s%s\n", spec.name.c_str(), ParamTypeName(spec.type),
                 value.c_str(), spec.doc.c_str(),
                 allowed.empty() ? "" : fmt::format(" [{}]", allowed).c_str());
+  }
+}
+
+// the metrics an instance with the default parameters declares
+void PrintEpisodeMetrics(const PluginRegistry& registry, const std::string& name) {
+  const Params defaults = ParsePluginParams(PluginKind::kEnvironment, name, {}, registry);
+  const std::vector<EpisodeMetric> metrics =
+      registry.MakeEnvironment(name, defaults)->episode_metrics();
+  std::printf("\nepisode metrics (evaluation.success names them, and return):\n");
+  if (metrics.empty()) std::printf("  none\n");
+  for (const EpisodeMetric& metric : metrics) {
+    const std::string reduction = fmt::format("{} of {}", AggregateName(metric.aggregate),
+                                              metric.signal);
+    std::printf("  %-24s %-33s %s\n", metric.name.c_str(), reduction.c_str(), metric.doc.c_str());
   }
 }
 
@@ -48,6 +63,7 @@ int Describe(const PluginRegistry& registry, const std::string& name) {
                 : entry.kind() == PluginKind::kReward    ? RewardTableSpec()
                                                          : AlgorithmTableSpec());
     PrintParams(entry.params);
+    if (entry.kind() == PluginKind::kEnvironment) PrintEpisodeMetrics(registry, entry.name);
   }
   return 0;
 }

@@ -91,9 +91,10 @@ int EvalCommand(const Argv& argv) {
   if (episodes < 1) throw ConfigError("stride eval: --episodes must be at least 1");
   const uint64_t seed = static_cast<uint64_t>(args.Int("--seed").value_or(kReplaySeed));
   std::unique_ptr<VecEnv> env = MakeVecEnv(policy.experiment(), registry, episodes, seed, 0);
-  const EvalSummary summary = EvaluatePolicy(*env, policy.ActionsFor(*env));
+  const SuccessCriterion& criterion = policy.experiment().success;
+  const EvalSummary summary = EvaluatePolicy(*env, policy.ActionsFor(*env), criterion);
   std::printf("%s: %d episodes: %s\n", policy.path().c_str(), summary.episodes,
-              DescribeEvaluation(summary).c_str());
+              DescribeEvaluation(summary, criterion).c_str());
   return 0;
 }
 

@@ -52,12 +52,19 @@ void PolicyEpisodes::Restart() {
   Start(seed_ + static_cast<uint64_t>(episode_ - 1));
 }
 
-std::string DescribeEpisode(const EpisodeRecord& episode, double dt) {
-  std::string text = fmt::format("return {:.1f}", episode.total_return);
-  if (std::isfinite(episode.distance)) text += fmt::format(", distance {:.2f} m", episode.distance);
-  text += fmt::format(" in {:.2f} s, ", static_cast<double>(episode.length) * dt);
-  if (episode.numerical_failure) return text + "numerical failure";
-  return text + (episode.terminated ? "fell" : "time limit");
+std::string DescribeEpisode(const EpisodeRecord& episode, double dt,
+                            const std::vector<EpisodeMetric>& metrics) {
+  std::string text = fmt::format("return {:.1f} in {:.2f} s, ", episode.total_return,
+                                 static_cast<double>(episode.length) * dt);
+  text += episode.numerical_failure ? "numerical failure"
+          : episode.terminated      ? "terminated"
+                                    : "time limit";
+  std::vector<std::string> values;
+  for (size_t m = 0; m < metrics.size(); ++m) {
+    values.push_back(fmt::format("{} {:.4g}", metrics[m].name, episode.metrics[m]));
+  }
+  if (!values.empty()) text += fmt::format("; {}", fmt::join(values, ", "));
+  return text;
 }
 
 }  // namespace stride::cli

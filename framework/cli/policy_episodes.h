@@ -39,6 +39,8 @@ class PolicyEpisodes {
   int64_t episode_steps() const { return episode_steps_; }
   double episode_return() const { return episode_return_; }
   const std::vector<EpisodeRecord>& finished() const { return finished_; }
+  // what a finished episode's record describes
+  const std::vector<EpisodeMetric>& episode_metrics() const { return env_->episode_metrics(); }
 
  private:
   void Start(uint64_t seed);
@@ -55,8 +57,10 @@ class PolicyEpisodes {
   std::vector<EpisodeRecord> finished_;
 };
 
-// "return 4451.5, distance 27.64 m in 8.0 s, time limit" for an episode of steps of dt seconds
-std::string DescribeEpisode(const EpisodeRecord& episode, double dt);
+// "return 4451.5 in 8.00 s, time limit; distance 27.64, fell 0" for an episode
+// of steps of dt seconds and its metrics
+std::string DescribeEpisode(const EpisodeRecord& episode, double dt,
+                            const std::vector<EpisodeMetric>& metrics);
 
 }  // namespace stride::cli
 

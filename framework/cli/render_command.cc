@@ -119,7 +119,8 @@ int RenderCommand(const Argv& argv) {
               frames_per_second, static_cast<double>(video.frames()) / frames_per_second,
               renderer.camera_name().c_str());
   for (size_t i = 0; i < run.finished().size(); ++i) {
-    std::printf("  episode %zu: %s\n", i + 1, DescribeEpisode(run.finished()[i], run.dt()).c_str());
+    std::printf("  episode %zu: %s\n", i + 1,
+                DescribeEpisode(run.finished()[i], run.dt(), run.episode_metrics()).c_str());
   }
   if (static_cast<int64_t>(run.finished().size()) < episodes) {
     std::printf("  episode %d: cut at %.2f s by --seconds, return so far %.1f\n", run.episode(),

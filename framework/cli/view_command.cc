@@ -126,7 +126,7 @@ int ViewCommand(const Argv& argv) {
     for (int i = 0; i < steps; ++i) {
       if (!run.Step()) continue;
       std::printf("episode %zu: %s\n", run.finished().size(),
-                  DescribeEpisode(run.finished().back(), run.dt()).c_str());
+                  DescribeEpisode(run.finished().back(), run.dt(), run.episode_metrics()).c_str());
       std::fflush(stdout);
     }
     if (controls.reset) {

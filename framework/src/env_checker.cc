@@ -7,6 +7,8 @@
 
 #include <fmt/format.h>
 
+#include "stride/vec_env.h"
+
 namespace stride {
 namespace {
 
@@ -105,6 +107,8 @@ EnvCheckReport CheckEnvironment(const std::function<std::unique_ptr<Environment>
   const std::vector<std::string>& signals = env->signal_names();
   check.Expect(std::set<std::string>(signals.begin(), signals.end()).size() == signals.size(),
                "signal names are unique", "two signals share a name");
+  problem = EpisodeMetricsProblem(env->episode_metrics(), signals);
+  check.Expect(problem.empty(), "episode metrics reduce signals the environment writes", problem);
   check.Expect(env->dt() > 0 && std::isfinite(env->dt()), "dt is positive",
                fmt::format("dt = {}", env->dt()));
   check.Expect(env->max_episode_steps() > 0, "max_episode_steps is positive",

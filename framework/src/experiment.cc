@@ -221,6 +221,52 @@ std::string TableWhere(const toml::table& table, const std::string& source) {
   return Where(table.source(), source);
 }
 
+// evaluation.success and evaluation.min_successes, checked against the
+// metrics the experiment's environment declares
+SuccessCriterion ReadSuccessCriterion(const toml::table& table, const Params& eval,
+                                      const std::string& table_where,
+                                      const Experiment& experiment,
+                                      const PluginRegistry& registry) {
+  SuccessCriterion criterion;
+  criterion.min_successes = eval.GetInt("min_successes");
+  const auto where = [&](const toml::node* node) {
+    return node ? Where(node->source(), table_where) : table_where;
+  };
+  const toml::array* texts = table.get_as<toml::array>("success");
+  if (!texts || texts->empty()) {
+    if (criterion.min_successes > 0) {
+      throw ConfigError(fmt::format(
+          "{}: 'evaluation.min_successes' needs a success criterion: evaluation.success",
+          where(table.get("min_successes"))));
+    }
+    return criterion;
+  }
+  if (criterion.min_successes > experiment.eval_episodes) {
+    throw ConfigError(fmt::format(
+        "{}: 'evaluation.min_successes' = {} is more than the {} evaluation episodes",
+        where(table.get("min_successes")), criterion.min_successes, experiment.eval_episodes));
+  }
+  const std::vector<std::string> names = ConditionNames(
+      registry.MakeEnvironment(experiment.environment.plugin, experiment.environment.params)
+          ->episode_metrics());
+  for (const toml::node& text : *texts) {
+    MetricCondition condition;
+    try {
+      condition = ParseMetricCondition(*text.value<std::string>());
+    } catch (const ConfigError& e) {
+      throw ConfigError(fmt::format("{}: 'evaluation.success': {}", where(&text), e.what()));
+    }
+    if (std::find(names.begin(), names.end(), condition.metric) == names.end()) {
+      throw ConfigError(fmt::format(
+          "{}: 'evaluation.success': unknown metric '{}'{}; the episode metrics of '{}' are {}",
+          where(&text), condition.metric, DidYouMean(condition.metric, names),
+          experiment.environment.plugin, fmt::join(names, ", ")));
+    }
+    criterion.conditions.push_back(condition);
+  }
+  return criterion;
+}
+
 void CheckTopLevelTables(const toml::table& doc, const std::string& source) {
   std::vector<std::string> tables = TopLevelTables();
   tables.insert(tables.end(), {"sweep", "variant"});
@@ -284,7 +330,17 @@ const std::vector<ParamSpec>& EvaluationTableSpec() {
       InRange(IntParam("every_steps", 0,
                        "steps between evaluations (0: only at the end of training)"),
               0, std::nullopt),
-      InRange(IntParam("episodes", 10, "deterministic episodes per evaluation"), 1, 10'000),
+      InRange(IntParam("episodes", 10, "deterministic episodes per evaluation: the attempts"), 1,
+              10'000),
+      StringListParam("success", {},
+                      "conditions a successful episode meets, e.g. [\"distance >= 10\", "
+                      "\"fell == 0\"], over the environment's episode metrics and return "
+                      "(empty: no success criterion)"),
+      InRange(IntParam("min_successes", 0,
+                       "successful episodes an evaluation needs (0: every episode)"),
+              0, 10'000),
+      BoolParam("stop_on_success", false,
+                "end training at the first evaluation that meets the success criterion"),
   };
   return spec;
 }
@@ -370,6 +426,14 @@ Experiment ReadExperimentDocument(const toml::table& doc, const std::string& sou
       ReadTable(*eval_table, "evaluation", TableWhere(*eval_table, source), EvaluationTableSpec());
   experiment.eval_every_steps = eval.GetInt("every_steps");
   experiment.eval_episodes = eval.GetInt("episodes");
+  experiment.success = ReadSuccessCriterion(*eval_table, eval, TableWhere(*eval_table, source),
+                                            experiment, registry);
+  experiment.stop_on_success = eval.GetBool("stop_on_success");
+  if (experiment.stop_on_success && experiment.success.empty()) {
+    throw ConfigError(fmt::format(
+        "{}: 'evaluation.stop_on_success' needs a success criterion: evaluation.success",
+        Where(eval_table->get("stop_on_success")->source(), TableWhere(*eval_table, source))));
+  }
   return experiment;
 }
 
@@ -432,6 +496,13 @@ std::string ResolvedToml(const Experiment& e) {
   out += "\n[evaluation]\n";
   line("every_steps", e.eval_every_steps);
   line("episodes", e.eval_episodes);
+  std::vector<std::string> conditions;
+  for (const MetricCondition& condition : e.success.conditions) {
+    conditions.push_back(condition.ToString());
+  }
+  line("success", conditions);
+  line("min_successes", e.success.min_successes);
+  line("stop_on_success", e.stop_on_success);
   return out;
 }
 

@@ -13,6 +13,7 @@ RuntimeError::RuntimeError(const std::string& message) : std::runtime_error(mess
 RuntimeError::~RuntimeError() = default;
 
 Environment::~Environment() = default;
+std::vector<EpisodeMetric> Environment::episode_metrics() const { return {}; }
 std::vector<std::string> Environment::Warnings() const { return {}; }
 const mjModel_* Environment::mujoco_model() const { return nullptr; }
 const mjData_* Environment::mujoco_data() const { return nullptr; }
@@ -21,6 +22,18 @@ std::vector<uint8_t> Environment::SaveState() const {
 }
 void Environment::LoadState(const std::vector<uint8_t>&) {
   throw RuntimeError("this environment does not support loading a saved state");
+}
+
+const char* AggregateName(Aggregate aggregate) {
+  switch (aggregate) {
+    case Aggregate::kSum: return "sum";
+    case Aggregate::kIntegral: return "integral";
+    case Aggregate::kMean: return "mean";
+    case Aggregate::kMin: return "min";
+    case Aggregate::kMax: return "max";
+    case Aggregate::kLast: return "last";
+  }
+  return "unknown";
 }
 
 RewardTerm::~RewardTerm() = default;

@@ -1,6 +1,8 @@
 #include "metrics_log.h"
 
+#include <algorithm>
 #include <cmath>
+#include <cstdlib>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -23,6 +25,14 @@ int64_t LeadingStep(const std::string& line) {
   while (digits < line.size() && std::isdigit(static_cast<unsigned char>(line[digits]))) ++digits;
   if (digits == 0) return -1;
   return std::stoll(line.substr(0, digits));
+}
+
+std::vector<std::string> Cells(const std::string& line) {
+  std::vector<std::string> cells;
+  std::stringstream in(line);
+  for (std::string cell; std::getline(in, cell, ',');) cells.push_back(cell);
+  if (!line.empty() && line.back() == ',') cells.emplace_back();
+  return cells;
 }
 
 int64_t JsonStep(const std::string& line) {
@@ -55,11 +65,30 @@ int64_t MetricsLog::Begin(int64_t first_step) {
   csv_.open(path_ + ".csv", std::ios::trunc);
   jsonl_.open(path_ + ".jsonl", std::ios::trunc);
   if (!csv_ || !jsonl_) throw RuntimeError(fmt::format("cannot write {}.csv", path_));
-  for (const std::string& line : csv_lines) csv_ << line << '\n';
+  for (const std::string& line : csv_lines) {
+    csv_ << line << '\n';
+    if (LeadingStep(line) < 0) {
+      kept_header_ = Cells(line);
+    } else {
+      kept_rows_.push_back(Cells(line));
+    }
+  }
   for (const std::string& line : json_lines) jsonl_ << line << '\n';
   if (events_) events_->Begin(first_step);
   open_ = true;
   return last_kept;
+}
+
+std::vector<double> MetricsLog::KeptColumn(const std::string& column) const {
+  const auto at = std::find(kept_header_.begin(), kept_header_.end(), column);
+  if (at == kept_header_.end()) return {};
+  const size_t index = static_cast<size_t>(at - kept_header_.begin());
+  std::vector<double> values;
+  for (const std::vector<std::string>& row : kept_rows_) {
+    const bool empty = index >= row.size() || row[index].empty();
+    values.push_back(empty ? std::nan("") : std::strtod(row[index].c_str(), nullptr));
+  }
+  return values;
 }
 
 void MetricsLog::Write(int64_t step, const std::vector<std::pair<std::string, double>>& values) {

@@ -26,6 +26,9 @@ class MetricsLog {
   // the interrupted part of a resumed run and are dropped. Returns the step of
   // the last row kept (0 for none). Write() calls it if nobody did.
   int64_t Begin(int64_t first_step);
+  // the values of column in the rows Begin() kept, NaN for empty cells; empty
+  // without such a column
+  std::vector<double> KeptColumn(const std::string& column) const;
   // one row; the columns are fixed by the first row written
   void Write(int64_t step, const std::vector<std::pair<std::string, double>>& values);
 
@@ -36,6 +39,9 @@ class MetricsLog {
   std::string tag_prefix_;
   bool open_ = false;
   std::vector<std::string> columns_;
+  // the header and data lines kept from before a resume
+  std::vector<std::string> kept_header_;
+  std::vector<std::vector<std::string>> kept_rows_;
   std::ofstream csv_, jsonl_;
 };
 

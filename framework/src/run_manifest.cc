@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <ctime>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <vector>
@@ -12,6 +13,7 @@
 #include <fmt/format.h>
 
 #include "stride/build_info.h"
+#include "stride/error.h"
 #include "stride/plugin.h"
 
 namespace stride {
@@ -47,7 +49,37 @@ std::string HostName() {
   return buffer;
 }
 
+constexpr char kTimeToSuccessKey[] = "  \"time_to_success\": ";
+
+std::string TimeToSuccessLine(const std::optional<TimeToSuccess>& time) {
+  if (!time) return fmt::format("{}null,\n", kTimeToSuccessKey);
+  return fmt::format("{}{{\"steps\": {}, \"train_seconds\": {:.3f}}},\n", kTimeToSuccessKey,
+                     time->steps, time->train_seconds);
+}
+
 }  // namespace
+
+void SetTimeToSuccess(const std::string& path, const std::optional<TimeToSuccess>& time) {
+  std::ifstream in(path);
+  std::string text;
+  bool found = false;
+  for (std::string line; std::getline(in, line);) {
+    if (line.rfind(kTimeToSuccessKey, 0) == 0) {
+      text += TimeToSuccessLine(time);
+      found = true;
+    } else {
+      text += line + "\n";
+    }
+  }
+  if (!found) return;
+  const std::string temporary = path + ".tmp";
+  {
+    std::ofstream out(temporary, std::ios::trunc);
+    out << text;
+    if (!out) throw RuntimeError(fmt::format("cannot write '{}'", temporary));
+  }
+  std::filesystem::rename(temporary, path);
+}
 
 std::string ElfBuildId(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
@@ -115,10 +147,13 @@ std::string RunManifestJson(const Experiment& experiment, const PluginRegistry& 
   for (const auto& [name, version] : versions) {
     version_lines.push_back(fmt::format("    {}: {}", JsonString(name), JsonString(version)));
   }
+  const std::string time_to_success =
+      experiment.success.empty() ? "" : TimeToSuccessLine(std::nullopt);
   return fmt::format(
       "{{\n"
       "  \"experiment\": {},\n"
       "  \"seed\": {},\n"
+      "{}"
       "  \"config_hash\": {},\n"
       "  \"command\": {},\n"
       "  \"host\": {},\n"
@@ -127,7 +162,7 @@ std::string RunManifestJson(const Experiment& experiment, const PluginRegistry& 
       "  \"versions\": {{\n{}\n  }},\n"
       "  \"plugins\": [\n{}\n  ]\n"
       "}}\n",
-      JsonString(experiment.name), seed, JsonString(ContentHash(config_toml)),
+      JsonString(experiment.name), seed, time_to_success, JsonString(ContentHash(config_toml)),
       JsonString(command), JsonString(HostName()), JsonString(UtcNow()),
       JsonString(STRIDE_BUILD_FINGERPRINT), fmt::join(version_lines, ",\n"),
       fmt::join(plugins, ",\n"));

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <map>
+#include <optional>
 #include <string>
 
 #include "stride/experiment.h"
@@ -17,10 +18,23 @@ std::string ElfBuildId(const std::string& path);
 // 64-bit FNV-1a of text, as 16 hex digits
 std::string ContentHash(const std::string& text);
 
+// the first evaluation that met the success criterion
+struct TimeToSuccess {
+  int64_t steps = 0;
+  // training wall-clock seconds, evaluations excluded
+  double train_seconds = 0.0;
+};
+
+// with a success criterion the manifest holds "time_to_success": null until
+// SetTimeToSuccess records one
 std::string RunManifestJson(const Experiment& experiment, const PluginRegistry& registry,
                             int64_t seed, const std::string& config_toml,
                             const std::string& command,
                             const std::map<std::string, std::string>& versions);
+
+// rewrites the manifest at path with time (null for none); a manifest without
+// the field is left alone
+void SetTimeToSuccess(const std::string& path, const std::optional<TimeToSuccess>& time);
 
 }  // namespace stride
 

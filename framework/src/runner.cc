@@ -7,6 +7,7 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 #include <thread>
 
@@ -84,19 +85,15 @@ class RunContext : public TrainContext {
   int64_t total_steps() const override { return experiment_.total_steps; }
   const std::string& run_dir() const override { return run_dir_; }
   const std::string& config_toml() const override { return config_toml_; }
-  bool stop_requested() const override { return StopRequested(); }
+  bool stop_requested() const override { return StopRequested() || finished_on_success_; }
+  // the criterion held with stop_on_success: training has ended for good
+  bool finished_on_success() const { return finished_on_success_; }
 
   void LogMetrics(int64_t step, const Metrics& metrics) override {
-    if (!started_) {
-      // a resumed run continues from the last row before this step
-      current_step_ = start_step_ = metrics_.Begin(step);
-      evaluations_.Begin(step);
-      started_ = true;
-    }
+    if (!started_) Begin(step);
     previous_step_ = current_step_;
     current_step_ = step;
-    const double elapsed =
-        std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    const double elapsed = Elapsed();
     const double steps_per_second = static_cast<double>(step - start_step_) / std::max(elapsed, 1e-9);
 
     // episode statistics of the episodes that ended during this update
@@ -114,6 +111,7 @@ class RunContext : public TrainContext {
       recent_returns_.erase(recent_returns_.begin(), recent_returns_.end() - 20);
     }
     Metrics row = {{"time_s", elapsed},
+                   {"train_time_s", TrainSeconds()},
                    {"steps_per_second", steps_per_second},
                    {"episodes", static_cast<double>(returns.size())},
                    {"episode_return", Mean(returns)},
@@ -132,19 +130,34 @@ class RunContext : public TrainContext {
   }
 
   EvalSummary Evaluate(int64_t step, const Policy& policy) override {
+    const double started = Elapsed();
+    const double train_seconds = TrainSeconds();
     if (!eval_env_) {
       eval_env_ = MakeVecEnv(experiment_, registry_, static_cast<int>(experiment_.eval_episodes),
                              static_cast<uint64_t>(seed_) ^ 0x5eed5eed5eedULL, 1);
     }
-    const EvalSummary summary = EvaluatePolicy(*eval_env_, policy);
-    evaluations_.Write(step, {{"episodes", summary.episodes},
-                              {"mean_return", summary.mean_return},
-                              {"std_return", summary.std_return},
-                              {"mean_distance", summary.mean_distance},
-                              {"falls", summary.falls}});
+    const EvalSummary summary = EvaluatePolicy(*eval_env_, policy, experiment_.success);
+    Metrics row = {{"episodes", summary.episodes},
+                   {"mean_return", summary.mean_return},
+                   {"std_return", summary.std_return},
+                   {"train_time_s", train_seconds}};
+    row.insert(row.end(), summary.metric_means.begin(), summary.metric_means.end());
+    if (!experiment_.success.empty()) {
+      row.emplace_back("successes", summary.successes);
+      row.emplace_back("success", summary.success ? 1.0 : 0.0);
+    }
+    evaluations_.Write(step, row);
     std::fprintf(stderr, "[%s] evaluation at step %lld: %s\n", run_dir_.c_str(),
                  static_cast<long long>(step),
-                 DescribeEvaluation(summary).c_str());
+                 DescribeEvaluation(summary, experiment_.success).c_str());
+    if (summary.success && !time_to_success_) {
+      time_to_success_ = TimeToSuccess{step, train_seconds};
+      SetTimeToSuccess(run_dir_ + "/manifest.json", time_to_success_);
+      std::fprintf(stderr, "[%s] success criterion first met at step %lld, after %.1f s of "
+                   "training\n", run_dir_.c_str(), static_cast<long long>(step), train_seconds);
+    }
+    finished_on_success_ = finished_on_success_ || (summary.success && experiment_.stop_on_success);
+    evaluation_seconds_ += Elapsed() - started;
     return summary;
   }
 
@@ -156,6 +169,37 @@ class RunContext : public TrainContext {
   std::string policy_path() const override { return run_dir_ + "/policy.pt"; }
 
  private:
+  // the first update of this process: a resumed run continues from the last
+  // rows kept before this step, its training clock and its time to success
+  void Begin(int64_t step) {
+    current_step_ = start_step_ = metrics_.Begin(step);
+    evaluations_.Begin(step);
+    started_ = true;
+    const std::vector<double> train_times = metrics_.KeptColumn("train_time_s");
+    if (!train_times.empty() && std::isfinite(train_times.back())) {
+      train_time_base_ = train_times.back();
+    }
+    if (experiment_.success.empty()) return;
+    const std::vector<double> steps = evaluations_.KeptColumn("step");
+    const std::vector<double> successes = evaluations_.KeptColumn("success");
+    const std::vector<double> eval_times = evaluations_.KeptColumn("train_time_s");
+    for (size_t row = 0; row < successes.size() && !time_to_success_; ++row) {
+      if (successes[row] == 1.0) {
+        time_to_success_ = TimeToSuccess{static_cast<int64_t>(steps[row]), eval_times[row]};
+      }
+    }
+    SetTimeToSuccess(run_dir_ + "/manifest.json", time_to_success_);
+    // an interruption right after the stopping evaluation: the run is done
+    finished_on_success_ = time_to_success_ && experiment_.stop_on_success;
+  }
+
+  double Elapsed() const {
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  }
+
+  // training wall-clock seconds of the run so far, evaluations excluded
+  double TrainSeconds() const { return train_time_base_ + Elapsed() - evaluation_seconds_; }
+
   // the update that reached step crossed a multiple of every (or is the last)
   bool Crossed(int64_t step, int64_t every) const {
     if (step >= experiment_.total_steps) return true;
@@ -193,6 +237,11 @@ class RunContext : public TrainContext {
   int64_t start_step_ = 0;
   double last_print_ = -1e9;
   std::vector<double> recent_returns_;
+  // training seconds before this process, and evaluation seconds in it
+  double train_time_base_ = 0.0;
+  double evaluation_seconds_ = 0.0;
+  std::optional<TimeToSuccess> time_to_success_;
+  bool finished_on_success_ = false;
 };
 
 // one seed from a prepared run directory
@@ -203,6 +252,16 @@ RunStatus TrainRun(const Experiment& experiment, const PluginRegistry& registry,
   std::unique_ptr<Algorithm> algorithm =
       registry.MakeAlgorithm(experiment.algorithm.plugin, experiment.algorithm.params);
   algorithm->Train(context);
+  if (context.finished_on_success()) {
+    // the algorithm checkpointed at the stop; its policy is the run's result
+    std::error_code ec;
+    if (!fs::exists(context.policy_path(), ec)) {
+      algorithm->ExportPolicy(context.checkpoint_path(), context.policy_path(), config_toml);
+    }
+    std::fprintf(stderr, "[%s] finished at the first evaluation that met the success criterion\n",
+                 run_dir.c_str());
+    return RunStatus::kFinished;
+  }
   if (StopRequested()) {
     std::fprintf(stderr, "[%s] stopped; continue with: stride run --resume %s\n", run_dir.c_str(),
                  run_dir.c_str());
@@ -288,7 +347,7 @@ std::unique_ptr<VecEnv> MakeVecEnv(const Experiment& experiment, const PluginReg
                                   num_workers > 0 ? num_workers : DefaultWorkers());
 }
 
-EvalSummary EvaluatePolicy(VecEnv& env, const Policy& policy) {
+EvalSummary EvaluatePolicy(VecEnv& env, const Policy& policy, const SuccessCriterion& criterion) {
   const int n = env.num_envs();
   std::vector<float> actions(static_cast<size_t>(n) * env.action_size());
   std::vector<EpisodeRecord> first(n);
@@ -312,16 +371,27 @@ EvalSummary EvaluatePolicy(VecEnv& env, const Policy& policy) {
   }
   EvalSummary summary;
   summary.episodes = n;
-  double sum = 0.0, sum_sq = 0.0, distance = 0.0;
+  const std::vector<EpisodeMetric>& metrics = env.episode_metrics();
+  std::vector<double> metric_sums(metrics.size(), 0.0);
+  std::vector<EpisodeValues> values;
+  double sum = 0.0, sum_sq = 0.0;
   for (const EpisodeRecord& record : first) {
     sum += record.total_return;
     sum_sq += record.total_return * record.total_return;
-    distance += record.distance;
-    summary.falls += record.terminated ? 1 : 0;
+    EpisodeValues episode = {{kReturnMetric, record.total_return}};
+    for (size_t m = 0; m < metrics.size(); ++m) {
+      metric_sums[m] += record.metrics[m];
+      episode[metrics[m].name] = record.metrics[m];
+    }
+    values.push_back(std::move(episode));
   }
   summary.mean_return = sum / n;
   summary.std_return = std::sqrt(std::max(0.0, sum_sq / n - summary.mean_return * summary.mean_return));
-  summary.mean_distance = distance / n;
+  for (size_t m = 0; m < metrics.size(); ++m) {
+    summary.metric_means.emplace_back(metrics[m].name, metric_sums[m] / n);
+  }
+  summary.successes = criterion.CountSuccesses(values);
+  summary.success = criterion.Met(summary.successes, n);
   return summary;
 }
 
@@ -332,12 +402,17 @@ std::string RunDirectory(const Experiment& experiment, const std::string& output
       .string();
 }
 
-std::string DescribeEvaluation(const EvalSummary& summary) {
+std::string DescribeEvaluation(const EvalSummary& summary, const SuccessCriterion& criterion) {
   std::string text = fmt::format("return {:.1f} +- {:.1f}", summary.mean_return, summary.std_return);
-  if (std::isfinite(summary.mean_distance)) {
-    text += fmt::format(", distance {:.2f} m", summary.mean_distance);
+  std::vector<std::string> means;
+  for (const auto& [name, mean] : summary.metric_means) {
+    means.push_back(fmt::format("{} {:.4g}", name, mean));
   }
-  return text + fmt::format(", falls {}/{}", summary.falls, summary.episodes);
+  if (!means.empty()) text += fmt::format("; mean {}", fmt::join(means, ", "));
+  if (criterion.empty()) return text;
+  return text + fmt::format("; {}: {} of {} episodes met the criterion ({} needed)",
+                            summary.success ? "success" : "no success", summary.successes,
+                            summary.episodes, criterion.Needed(summary.episodes));
 }
 
 std::vector<PlannedRun> PlanRuns(const std::vector<Experiment>& experiments,

@@ -4,10 +4,12 @@
 #include <atomic>
 #include <cmath>
 #include <condition_variable>
+#include <cctype>
 #include <cstring>
 #include <functional>
 #include <limits>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include <fmt/format.h>
@@ -109,6 +111,32 @@ uint64_t SplitMix64(uint64_t x) {
   return x ^ (x >> 31);
 }
 
+// the first field of a saved state; states saved before it existed start
+// with the number of instances instead
+constexpr uint64_t kStateFormat = 0x7374726964650002;
+
+// names stride uses itself, in eval.csv and in success criteria
+constexpr const char* kReservedMetricNames[] = {
+    "return", "step", "episodes", "mean_return", "std_return", "train_time_s", "successes",
+    "success"};
+
+bool IsMetricName(const std::string& name) {
+  if (name.empty() || !std::islower(static_cast<unsigned char>(name[0]))) return false;
+  return std::all_of(name.begin(), name.end(), [](char c) {
+    return std::islower(static_cast<unsigned char>(c)) ||
+           std::isdigit(static_cast<unsigned char>(c)) || c == '_';
+  });
+}
+
+// a metric's value before the first step of an episode
+double InitialValue(Aggregate aggregate) {
+  switch (aggregate) {
+    case Aggregate::kMin: return std::numeric_limits<double>::infinity();
+    case Aggregate::kMax: return -std::numeric_limits<double>::infinity();
+    default: return 0.0;
+  }
+}
+
 template <typename T>
 void Append(std::vector<uint8_t>& out, const T& value) {
   const auto* bytes = reinterpret_cast<const uint8_t*>(&value);
@@ -128,6 +156,32 @@ T Read(const std::vector<uint8_t>& in, size_t& offset) {
 
 }  // namespace
 
+std::string EpisodeMetricsProblem(const std::vector<EpisodeMetric>& metrics,
+                                  const std::vector<std::string>& signal_names) {
+  std::set<std::string> seen;
+  for (const EpisodeMetric& metric : metrics) {
+    if (!IsMetricName(metric.name)) {
+      return fmt::format("episode metric '{}' is not a plain name (a lowercase letter, then "
+                         "lowercase letters, digits and '_')",
+                         metric.name);
+    }
+    if (!seen.insert(metric.name).second) {
+      return fmt::format("two episode metrics are called '{}'", metric.name);
+    }
+    for (const char* reserved : kReservedMetricNames) {
+      if (metric.name == reserved) {
+        return fmt::format("episode metric '{}' has a name stride uses itself", metric.name);
+      }
+    }
+    if (std::find(signal_names.begin(), signal_names.end(), metric.signal) == signal_names.end()) {
+      return fmt::format("episode metric '{}' reduces signal '{}', which the environment does not "
+                         "write (signals: {})",
+                         metric.name, metric.signal, fmt::join(signal_names, ", "));
+    }
+  }
+  return "";
+}
+
 VecEnv::VecEnv(std::vector<std::unique_ptr<Environment>> envs,
                std::shared_ptr<const RewardFunction> reward, uint64_t seed, int num_workers)
     : envs_(std::move(envs)), reward_(std::move(reward)), seed_(seed) {
@@ -137,8 +191,15 @@ VecEnv::VecEnv(std::vector<std::unique_ptr<Environment>> envs,
   act_size_ = envs_[0]->action_space().size();
   const std::vector<std::string>& signal_names = envs_[0]->signal_names();
   num_signals_ = static_cast<int>(signal_names.size());
-  for (int s = 0; s < num_signals_; ++s) {
-    if (signal_names[s] == "forward_velocity") forward_velocity_signal_ = s;
+  dt_ = envs_[0]->dt();
+
+  // the episode metrics and the signals they reduce
+  metrics_ = envs_[0]->episode_metrics();
+  const std::string problem = EpisodeMetricsProblem(metrics_, signal_names);
+  if (!problem.empty()) throw RuntimeError("the environment's " + problem);
+  for (const EpisodeMetric& metric : metrics_) {
+    metric_signals_.push_back(static_cast<int>(
+        std::find(signal_names.begin(), signal_names.end(), metric.signal) - signal_names.begin()));
   }
   const size_t num_terms = reward_->terms().size();
 
@@ -152,7 +213,12 @@ VecEnv::VecEnv(std::vector<std::unique_ptr<Environment>> envs,
   term_values_.assign(num_envs_ * num_terms, 0.0);
   episodes_.resize(num_envs_);
   finished_.resize(num_envs_);
-  for (Episode& e : episodes_) e.term_returns.assign(num_terms, 0.0);
+  for (Episode& e : episodes_) {
+    e.term_returns.assign(num_terms, 0.0);
+    for (const EpisodeMetric& metric : metrics_) {
+      e.metric_values.push_back(InitialValue(metric.aggregate));
+    }
+  }
 
   num_workers = std::clamp(num_workers, 1, num_envs_);
   pool_ = std::make_unique<WorkerPool>(num_workers, num_envs_);
@@ -175,7 +241,9 @@ void VecEnv::ResetInstance(int i) {
   e.total_return = 0.0;
   e.length = 0;
   std::fill(e.term_returns.begin(), e.term_returns.end(), 0.0);
-  e.distance = 0.0;
+  for (size_t m = 0; m < metrics_.size(); ++m) {
+    e.metric_values[m] = InitialValue(metrics_[m].aggregate);
+  }
 }
 
 void VecEnv::Reset() {
@@ -201,12 +269,21 @@ void VecEnv::StepInstance(int i) {
   failed_[i] = result.numerical_failure;
 
   // accumulate the episode
-  if (forward_velocity_signal_ >= 0) {
-    e.distance += signals[forward_velocity_signal_] * envs_[i]->dt();
-  }
   e.total_return += reward;
   e.length += 1;
   for (size_t t = 0; t < num_terms; ++t) e.term_returns[t] += terms[t];
+  for (size_t m = 0; m < metrics_.size(); ++m) {
+    const double value = signals[metric_signals_[m]];
+    double& reduced = e.metric_values[m];
+    switch (metrics_[m].aggregate) {
+      case Aggregate::kSum:
+      case Aggregate::kMean: reduced += value; break;
+      case Aggregate::kIntegral: reduced += value * dt_; break;
+      case Aggregate::kMin: reduced = std::min(reduced, value); break;
+      case Aggregate::kMax: reduced = std::max(reduced, value); break;
+      case Aggregate::kLast: reduced = value; break;
+    }
+  }
   if (!terminated_[i] && !truncated_[i]) return;
 
   // record it and start the next one
@@ -216,9 +293,12 @@ void VecEnv::StepInstance(int i) {
   record.term_returns = e.term_returns;
   record.terminated = terminated_[i];
   record.numerical_failure = result.numerical_failure;
-  record.distance = forward_velocity_signal_ >= 0
-                        ? e.distance
-                        : std::numeric_limits<double>::quiet_NaN();
+  record.metrics = e.metric_values;
+  for (size_t m = 0; m < metrics_.size(); ++m) {
+    if (metrics_[m].aggregate == Aggregate::kMean) {
+      record.metrics[m] /= static_cast<double>(e.length);
+    }
+  }
   std::memcpy(final_obs_.data() + static_cast<size_t>(i) * obs_size_, obs,
               sizeof(float) * obs_size_);
   e.index += 1;
@@ -241,17 +321,19 @@ std::vector<EpisodeRecord> VecEnv::TakeCompletedEpisodes() {
   return out;
 }
 
-// layout: per instance, the episode counters then the environment's own state
+// layout: the format, then per instance the episode counters and the
+// environment's own state
 std::vector<uint8_t> VecEnv::SaveState() const {
   std::vector<uint8_t> out;
+  Append(out, kStateFormat);
   Append(out, static_cast<uint64_t>(num_envs_));
   for (int i = 0; i < num_envs_; ++i) {
     const Episode& e = episodes_[i];
     Append(out, e.index);
     Append(out, e.total_return);
     Append(out, e.length);
-    Append(out, e.distance);
     for (double r : e.term_returns) Append(out, r);
+    for (double m : e.metric_values) Append(out, m);
     for (int k = 0; k < obs_size_; ++k) Append(out, obs_[static_cast<size_t>(i) * obs_size_ + k]);
     const std::vector<uint8_t> env_state = envs_[i]->SaveState();
     Append(out, static_cast<uint64_t>(env_state.size()));
@@ -263,6 +345,10 @@ std::vector<uint8_t> VecEnv::SaveState() const {
 
 void VecEnv::LoadState(const std::vector<uint8_t>& state) {
   size_t offset = 0;
+  if (Read<uint64_t>(state, offset) != kStateFormat) {
+    throw RuntimeError("the saved vectorized environment state is of another stride version; "
+                       "start the run again (--force)");
+  }
   const auto n = Read<uint64_t>(state, offset);
   if (n != static_cast<uint64_t>(num_envs_)) {
     throw RuntimeError(fmt::format(
@@ -273,8 +359,8 @@ void VecEnv::LoadState(const std::vector<uint8_t>& state) {
     e.index = Read<uint64_t>(state, offset);
     e.total_return = Read<double>(state, offset);
     e.length = Read<int64_t>(state, offset);
-    e.distance = Read<double>(state, offset);
     for (double& r : e.term_returns) r = Read<double>(state, offset);
+    for (double& m : e.metric_values) m = Read<double>(state, offset);
     for (int k = 0; k < obs_size_; ++k) {
       obs_[static_cast<size_t>(i) * obs_size_ + k] = Read<float>(state, offset);
     }

@@ -3,14 +3,17 @@
 
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
 
+#include <fmt/format.h>
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
 #include "run_data.h"
 #include "stride/error.h"
 #include "svg_plot.h"
+#include "time_to_success.h"
 
 namespace stride::analysis {
 namespace {
@@ -18,6 +21,7 @@ namespace {
 namespace fs = std::filesystem;
 using ::testing::ElementsAre;
 using ::testing::HasSubstr;
+using ::testing::Not;
 
 void Write(const fs::path& path, const std::string& text) {
   fs::create_directories(path.parent_path());
@@ -34,14 +38,14 @@ std::string Read(const fs::path& path) {
 // a finished run whose final evaluation returns score
 void WriteRun(const fs::path& dir, double score, bool finished = true) {
   Write(dir / "metrics.csv",
-        "step,time_s,steps_per_second,episodes,episode_return,return/alive_bonus\n"
-        "100,1,100,2,nan,nan\n"
-        "200,2,100,2," + std::to_string(score / 2) + ",4\n"
-        "1000,10,100,2," + std::to_string(score) + ",8\n");
+        "step,time_s,train_time_s,steps_per_second,episodes,episode_return,return/alive_bonus\n"
+        "100,1,1,100,2,nan,nan\n"
+        "200,2,2,100,2," + std::to_string(score / 2) + ",4\n"
+        "1000,10,9,100,2," + std::to_string(score) + ",8\n");
   Write(dir / "eval.csv",
-        "step,episodes,mean_return,std_return,mean_distance,falls\n"
-        "500,10,1,0,0.5,10\n"
-        "1000,10," + std::to_string(score) + ",0,2.5,1\n");
+        "step,episodes,mean_return,std_return,train_time_s,distance,fell\n"
+        "500,10,1,0,5,0.5,1\n"
+        "1000,10," + std::to_string(score) + ",0,9,2.5,0.5\n");
   Write(dir / "config.toml", "[experiment]\nseeds = [" + dir.filename().string().substr(5) + "]\n");
   if (finished) Write(dir / "policy.pt", "");
 }
@@ -88,9 +92,12 @@ TEST(ReportTest, SummaryMatchesHandComputedStatistics) {
   // every ppo run beats every vpg run
   EXPECT_DOUBLE_EQ(ppo.improvement, 1.0);
   EXPECT_DOUBLE_EQ(ppo.improvement_interval.low, 1.0);
-  EXPECT_DOUBLE_EQ(ppo.distance_mean, 2.5);
-  EXPECT_EQ(ppo.falls, 3);
-  EXPECT_EQ(ppo.episodes, 30);
+  // the environment's metrics from the final evaluations: 15 falls in 30 episodes
+  ASSERT_EQ(ppo.metrics.size(), 2u);
+  EXPECT_EQ(ppo.metrics[0].first, "distance");
+  EXPECT_THAT(ppo.metrics[0].second, ElementsAre(2.5, 2.5, 2.5));
+  EXPECT_EQ(ppo.metrics[1].first, "fell");
+  EXPECT_THAT(ppo.metrics[1].second, ElementsAre(0.5, 0.5, 0.5));
   EXPECT_TRUE(std::isnan(summaries[1].improvement));
 }
 
@@ -105,12 +112,18 @@ TEST(ReportTest, WritesMarkdownCsvAndFigures) {
   EXPECT_THAT(report, HasSubstr("# Comparison: ppo vs vpg"));
   EXPECT_THAT(report, HasSubstr("reference `ppo`"));
   EXPECT_THAT(report, HasSubstr("| vpg | 3 | 20.0 ± 10.0 | 20.0 | 20.0 [10.0, 30.0] | "
-                                "0.00 [0.00, 0.00] | 2.5 ± 0.0 | 3/30 |"));
+                                "0.00 [0.00, 0.00] |\n"));
+  EXPECT_THAT(report, HasSubstr("| variant | distance | fell |\n|---|---|---|\n"
+                                "| ppo | 2.5 ± 0 | 0.5 ± 0 |\n"));
+  // without a success criterion there is no time to success
+  EXPECT_THAT(report, Not(HasSubstr("Time to success")));
+  EXPECT_FALSE(fs::exists(fs::path(options.out_dir) / "time_to_success.csv"));
   EXPECT_THAT(report, HasSubstr("vpg/seed_3 has not finished (no policy.pt): left out"));
   // terms over the last 10% of training: the last row only
   EXPECT_THAT(report, HasSubstr("| ppo | 50.0 ± 10.0 | 8.0 ± 0.0 |"));
   EXPECT_THAT(Read(fs::path(options.out_dir) / "summary.csv"),
-              HasSubstr("\nppo,3,50,10,50,50,40,60,nan,nan,nan,2.5,0,3,30\n"));
+              HasSubstr("p_high,distance_mean,distance_std,fell_mean,fell_std\n"
+                        "ppo,3,50,10,50,50,40,60,nan,nan,nan,2.5,0,0.5,0\n"));
   for (const char* figure : {"final_return.svg", "return_vs_steps.svg", "return_vs_time.svg",
                              "eval_vs_steps.svg"}) {
     const std::string svg = Read(fs::path(options.out_dir) / figure);
@@ -118,6 +131,93 @@ TEST(ReportTest, WritesMarkdownCsvAndFigures) {
     EXPECT_THAT(svg, HasSubstr("</svg>")) << figure;
     EXPECT_THAT(svg, HasSubstr(">vpg</text>")) << figure;
   }
+}
+
+// a finished run with a success criterion; success_at[k] is whether the
+// evaluation at steps 250, 500 and 1000 (2, 4 and 9 training seconds) succeeded
+void WriteSuccessRun(const fs::path& dir, const std::vector<int>& success_at) {
+  WriteRun(dir, 10);
+  std::string eval =
+      "step,episodes,mean_return,std_return,train_time_s,distance,successes,success\n";
+  const int steps[] = {250, 500, 1000};
+  const int seconds[] = {2, 4, 9};
+  for (size_t k = 0; k < success_at.size(); ++k) {
+    eval += fmt::format("{},10,10,0,{},1,{},{}\n", steps[k], seconds[k], success_at[k] ? 10 : 3,
+                        success_at[k]);
+  }
+  Write(dir / "eval.csv", eval);
+}
+
+fs::path SuccessExperiment() {
+  const fs::path root = fs::path(::testing::TempDir()) / "compare_test" /
+                        ::testing::UnitTest::GetInstance()->current_test_info()->name() / "exp";
+  fs::remove_all(root);
+  WriteSuccessRun(root / "fast" / "seed_0", {0, 1, 1});
+  WriteSuccessRun(root / "fast" / "seed_1", {1, 1, 1});
+  WriteSuccessRun(root / "fast" / "seed_2", {0, 0, 0});
+  WriteSuccessRun(root / "slow" / "seed_0", {0, 0, 1});
+  WriteSuccessRun(root / "slow" / "seed_1", {0, 0, 0});
+  WriteSuccessRun(root / "slow" / "seed_2", {0, 0, 0});
+  return root;
+}
+
+TEST(TimeToSuccessTest, FirstSuccessfulEvaluationOrCensoredAtTheBudget) {
+  const std::vector<Group> groups = FindGroups({SuccessExperiment().string()});
+  const std::optional<RunSuccess> first = SuccessOf(groups[0].runs[0]);
+  ASSERT_TRUE(first);
+  EXPECT_TRUE(first->succeeded);
+  EXPECT_EQ(first->steps, 500);
+  EXPECT_EQ(first->seconds, 4);
+  const std::optional<RunSuccess> never = SuccessOf(groups[0].runs[2]);
+  ASSERT_TRUE(never);
+  EXPECT_FALSE(never->succeeded);
+  EXPECT_EQ(never->steps, 1000);
+  EXPECT_EQ(never->seconds, 9);
+  // a run without a criterion has no time to success
+  EXPECT_FALSE(SuccessOf(FindGroups({Experiment().string()})[0].runs[0]));
+
+  const std::vector<VariantSuccess> variants = SummarizeSuccess(groups, 2000, 7);
+  ASSERT_EQ(variants.size(), 2u);
+  const VariantSuccess& fast = variants[0];
+  EXPECT_EQ(fast.succeeded, 2);
+  EXPECT_TRUE(fast.censored);
+  // steps 500, 250 and 1000 (censored); seconds 4, 2 and 9
+  EXPECT_EQ(fast.median_steps.value, 500);
+  EXPECT_DOUBLE_EQ(fast.iqm_steps.value, 1750.0 / 3);
+  EXPECT_EQ(fast.median_steps.interval.low, 250);
+  EXPECT_EQ(fast.median_steps.interval.high, 1000);
+  EXPECT_EQ(fast.median_seconds.value, 4);
+  EXPECT_DOUBLE_EQ(fast.iqm_seconds.value, 5);
+  EXPECT_EQ(variants[1].succeeded, 1);
+  EXPECT_EQ(variants[1].median_steps.value, 1000);
+}
+
+TEST(TimeToSuccessTest, ReportStatesTheCensoringAndDrawsTheFractionSucceeded) {
+  CompareOptions options;
+  options.dirs = {SuccessExperiment().string()};
+  options.out_dir = (SuccessExperiment().parent_path() / "report").string();
+  options.reps = 1000;
+  options.command = "stride compare exp";
+  const Comparison comparison = WriteComparison(options);
+  ASSERT_EQ(comparison.successes.size(), 2u);
+  const std::string report = Read(fs::path(options.out_dir) / "report.md");
+  EXPECT_THAT(report, HasSubstr("## Time to success"));
+  EXPECT_THAT(report, HasSubstr("**censored at their budget**"));
+  EXPECT_THAT(report, HasSubstr("| fast | 2/3 (0.67) | ≥ 500 [250, 1k] |"));
+  EXPECT_THAT(report, HasSubstr("| slow | 1/3 (0.33) | ≥ 1k [1k, 1k] |"));
+  EXPECT_THAT(report, HasSubstr("fast/seed_0` | 500 | 4.0 |"));
+  EXPECT_THAT(report, HasSubstr("fast/seed_2` | never: censored at 1000 | 9.0 |"));
+  EXPECT_THAT(Read(fs::path(options.out_dir) / "time_to_success.csv"),
+              HasSubstr("\nfast,3,2,1,500,250,1000,"));
+  for (const char* figure : {"success_vs_steps.svg", "success_vs_time.svg"}) {
+    const std::string svg = Read(fs::path(options.out_dir) / figure);
+    EXPECT_THAT(svg, HasSubstr("fraction of runs succeeded")) << figure;
+    EXPECT_THAT(svg, HasSubstr(">slow</text>")) << figure;
+  }
+  // the fraction rises at each success: fast reaches 1/3 at 250 and 2/3 at 500 steps
+  const LinePlot curves = SuccessCurves(comparison.successes, false);
+  EXPECT_THAT(curves.series[0].x, ElementsAre(0, 250, 250, 500, 500, 1000));
+  EXPECT_THAT(curves.series[0].y, ElementsAre(0, 0, 1.0 / 3, 1.0 / 3, 2.0 / 3, 2.0 / 3));
 }
 
 TEST(ReportTest, BadInputsAreNamed) {

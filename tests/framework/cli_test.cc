@@ -11,6 +11,7 @@
 
 #include "cli_runner.h"
 #include "stride/build_info.h"
+#include "stride/plugin.h"
 #include "tensorboard_events.h"
 
 namespace stride::testing {
@@ -196,15 +197,20 @@ TEST(CliTest, LibraryWithoutManifestIsNamed) {
                                     "exports no 'stride_plugin_manifest'"));
 }
 
+// the ABI version tests/plugins/wrong_abi.cc claims
+std::string WrongAbiVersion() { return std::to_string(kPluginAbiVersion + 98); }
+
 TEST(CliTest, AbiMismatchNamesFileAndBothVersions) {
   CliResult result = ValidateWithPluginDir("wrong_abi", STRIDE_TEST_PLUGIN_DIR "/wrong_abi");
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_THAT(result.err, HasSubstr("stride_test_wrong_abi.so' was built against stride " STRIDE_VERSION
                                     " (gcc "));
-  EXPECT_THAT(result.err, HasSubstr(") with plugin ABI version 99, but this is stride " STRIDE_VERSION
-                                    " (gcc "));
-  EXPECT_THAT(result.err, HasSubstr(") with plugin ABI version 1; rebuild it against the "
-                                    "installed SDK"));
+  // the test plugin claims this build's ABI version + 98
+  EXPECT_THAT(result.err, HasSubstr(") with plugin ABI version " + WrongAbiVersion() +
+                                    ", but this is stride " STRIDE_VERSION " (gcc "));
+  EXPECT_THAT(result.err,
+              HasSubstr(") with plugin ABI version " + std::to_string(kPluginAbiVersion) +
+                        "; rebuild it against the installed SDK"));
 }
 
 TEST(CliTest, FingerprintMismatchNamesBothBuilds) {
@@ -273,7 +279,7 @@ TEST(CliTest, PluginPathEnvironmentVariableIsSearched) {
   CliResult broken = RunStride("validate " + path,
                                "STRIDE_PLUGIN_PATH=" STRIDE_TEST_PLUGIN_DIR "/wrong_abi");
   EXPECT_EQ(broken.exit_code, 2);
-  EXPECT_THAT(broken.err, HasSubstr("with plugin ABI version 99"));
+  EXPECT_THAT(broken.err, HasSubstr("with plugin ABI version " + WrongAbiVersion()));
 }
 
 TEST(CliTest, PluginsListsAndDescribesEveryPlugin) {
@@ -318,7 +324,11 @@ TEST(CliTest, RunWritesResolvedConfigThatReproducesTheRun) {
   EXPECT_THAT(ReadFile(run_a + "/config.toml"), HasSubstr("clip_epsilon = 0.2"));
 }
 
-// metrics.csv without the wall-clock columns
+bool IsWallClock(const std::string& column) {
+  return column == "time_s" || column == "train_time_s" || column == "steps_per_second";
+}
+
+// metrics.csv or eval.csv without the wall-clock columns
 std::string DeterministicColumns(const std::string& csv) {
   std::stringstream in(ReadFile(csv));
   std::string out;
@@ -328,7 +338,7 @@ std::string DeterministicColumns(const std::string& csv) {
     std::vector<std::string> row;
     for (std::string cell; std::getline(cells, cell, ',');) row.push_back(cell);
     if (keep.empty()) {
-      for (const std::string& name : row) keep.push_back(name != "time_s" && name != "steps_per_second");
+      for (const std::string& name : row) keep.push_back(!IsWallClock(name));
     }
     for (size_t i = 0; i < row.size(); ++i) {
       if (keep[i]) out += row[i] + ",";
@@ -348,7 +358,7 @@ TEST(CliTest, SameSeedGivesBitwiseIdenticalMetricsAndPolicy) {
   EXPECT_THAT(metrics, HasSubstr("policy_loss"));
   EXPECT_EQ(std::count(metrics.begin(), metrics.end(), '\n'), 9);  // header + 8 updates
   EXPECT_EQ(metrics, DeterministicColumns(b + "/metrics.csv"));
-  EXPECT_EQ(ReadFile(a + "/eval.csv"), ReadFile(b + "/eval.csv"));
+  EXPECT_EQ(DeterministicColumns(a + "/eval.csv"), DeterministicColumns(b + "/eval.csv"));
   EXPECT_TRUE(ReadFile(a + "/policy.pt") == ReadFile(b + "/policy.pt"));
 }
 
@@ -360,7 +370,7 @@ std::vector<std::tuple<int64_t, std::string, float>> DeterministicEvents(const s
   for (const std::string& file : files) {
     for (const TensorBoardEvent& event : ReadEventFile(file).events) {
       for (const auto& [tag, value] : event.scalars) {
-        if (tag != "train/time_s" && tag != "train/steps_per_second") {
+        if (!IsWallClock(tag.substr(tag.find('/') + 1))) {
           scalars.emplace_back(event.step, tag, value);
         }
       }
@@ -384,7 +394,15 @@ TEST(CliTest, InterruptedRunResumesBitwise) {
   CliResult resumed = RunStride("run --resume " + cut);
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
   EXPECT_EQ(DeterministicColumns(cut + "/metrics.csv"), DeterministicColumns(full + "/metrics.csv"));
-  EXPECT_EQ(ReadFile(cut + "/eval.csv"), ReadFile(full + "/eval.csv"));
+  EXPECT_EQ(DeterministicColumns(cut + "/eval.csv"), DeterministicColumns(full + "/eval.csv"));
+  // the criterion first held at the same step, or in neither run
+  const auto first_success = [](const std::string& run_dir) {
+    const std::string manifest = ReadFile(run_dir + "/manifest.json");
+    const size_t at = manifest.find("\"time_to_success\": ");
+    return manifest.substr(at, manifest.find_first_of(",}", at) - at);
+  };
+  EXPECT_THAT(first_success(full), HasSubstr("\"time_to_success\": "));
+  EXPECT_EQ(first_success(cut), first_success(full));
   EXPECT_TRUE(ReadFile(cut + "/policy.pt") == ReadFile(full + "/policy.pt"));
   EXPECT_EQ(DeterministicEvents(cut), DeterministicEvents(full));
   CliResult again = RunStride("run --resume " + cut);

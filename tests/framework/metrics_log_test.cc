@@ -43,5 +43,27 @@ TEST(MetricsLogTest, ResumeDropsRowsFromTheInterruptedPart) {
   EXPECT_EQ(Read(base + ".csv"), "step,loss\n100,1\n200,2\n300,30\n");
 }
 
+TEST(MetricsLogTest, ResumeReadsTheKeptRowsBack) {
+  const std::string base = ::testing::TempDir() + "metrics_log_kept";
+  {
+    MetricsLog log(base, false);
+    for (int step : {100, 200, 300}) {
+      log.Write(step, {{"time", step / 10.0}, {"gap", std::nan("")}});
+    }
+  }
+  MetricsLog resumed(base, true);
+  resumed.Begin(300);
+  EXPECT_EQ(resumed.KeptColumn("step"), (std::vector<double>{100, 200}));
+  EXPECT_EQ(resumed.KeptColumn("time"), (std::vector<double>{10, 20}));
+  const std::vector<double> gaps = resumed.KeptColumn("gap");
+  ASSERT_EQ(gaps.size(), 2u);
+  EXPECT_TRUE(std::isnan(gaps[0]) && std::isnan(gaps[1]));
+  EXPECT_TRUE(resumed.KeptColumn("missing").empty());
+  // a fresh log keeps nothing
+  MetricsLog fresh(base, false);
+  fresh.Begin(100);
+  EXPECT_TRUE(fresh.KeptColumn("step").empty());
+}
+
 }  // namespace
 }  // namespace stride

@@ -1,6 +1,7 @@
 // stride render, stride view and the TensorBoard events of a run, through the
 // stride executable. tests/data/walker_policy.pt is the quickstart's policy
-// (PPO, 1M steps on the biped), so the rendered walk can be checked to advance.
+// (PPO, 1M steps on the biped with 0.9 friction on both feet, as its embedded
+// config says), so the rendered walk can be checked to advance.
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -81,9 +82,13 @@ TEST(RenderCliTest, VideoOfTheTrainedPolicyShowsTheWalkerMovingForward) {
   EXPECT_THAT(result.out, HasSubstr("wrote " + out + ": 250 frames of 160x120 at 31.25 frames/s (8.0 s), camera 'track'"));
   // the episode the frames show, as the environment measured it
   std::smatch match;
-  ASSERT_TRUE(std::regex_search(result.out, match, std::regex("episode 1: return [0-9.]+, distance ([0-9.]+) m in 8.00 s, time limit")))
+  ASSERT_TRUE(std::regex_search(
+      result.out, match,
+      std::regex("episode 1: return [0-9.]+ in 8.00 s, time limit; distance ([0-9.]+), "
+                 "forward_speed [0-9.]+, fell 0, lowest_trunk_height ([0-9.]+), ")))
       << result.out;
   EXPECT_GT(std::stod(match[1]), 10.0);
+  EXPECT_GE(std::stod(match[2]), 0.8);
 
   const std::vector<std::string> frames = DecodeFrames(out, 160, 120);
   ASSERT_EQ(frames.size(), 250u);
@@ -208,6 +213,10 @@ TEST(TensorBoardCliTest, RunWritesTheCsvMetricsAsEvents) {
   for (const auto& [tag, rows] : CsvColumns(run + "/eval.csv", "eval/")) csv[tag] = rows;
   EXPECT_TRUE(csv.count("train/policy_loss"));
   EXPECT_TRUE(csv.count("eval/mean_return"));
+  // the biped's episode metrics, the mean of each per evaluation
+  EXPECT_TRUE(csv.count("eval/distance"));
+  EXPECT_TRUE(csv.count("eval/lowest_trunk_height"));
+  EXPECT_TRUE(csv.count("eval/ground_contact_fraction"));
   ASSERT_EQ(events.size(), csv.size());
   for (const auto& [tag, rows] : csv) {
     ASSERT_EQ(events[tag].size(), rows.size()) << tag;

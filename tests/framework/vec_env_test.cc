@@ -1,5 +1,6 @@
 #include "stride/vec_env.h"
 
+#include <algorithm>
 #include <cstring>
 #include <random>
 #include <sstream>
@@ -11,10 +12,21 @@
 namespace stride {
 namespace {
 
+// one episode metric of each kind
+std::vector<EpisodeMetric> EveryAggregate() {
+  return {{"distance", "forward_velocity", Aggregate::kIntegral, "m"},
+          {"speed", "forward_velocity", Aggregate::kMean, "m/s"},
+          {"x_sum", "x_position", Aggregate::kSum, "m"},
+          {"lowest_x", "x_position", Aggregate::kMin, "m"},
+          {"highest_x", "x_position", Aggregate::kMax, "m"},
+          {"final_x", "x_position", Aggregate::kLast, "m"}};
+}
+
 // a point on a line pushed by its action plus seeded noise; falls beyond |x| > 1
 class LineEnv : public Environment {
  public:
-  LineEnv() {
+  explicit LineEnv(std::vector<EpisodeMetric> metrics = EveryAggregate())
+      : metrics_(std::move(metrics)) {
     obs_space_ = {{"x", "v"}, {-2, -10}, {2, 10}};
     act_space_ = {{"push"}, {-1}, {1}};
     signals_ = {"forward_velocity", "x_position"};
@@ -22,6 +34,7 @@ class LineEnv : public Environment {
   const Space& observation_space() const override { return obs_space_; }
   const Space& action_space() const override { return act_space_; }
   const std::vector<std::string>& signal_names() const override { return signals_; }
+  std::vector<EpisodeMetric> episode_metrics() const override { return metrics_; }
   double dt() const override { return 0.1; }
   int max_episode_steps() const override { return 40; }
   void Reset(uint64_t seed, float* obs) override {
@@ -68,6 +81,7 @@ class LineEnv : public Environment {
     obs[0] = static_cast<float>(x_);
     obs[1] = static_cast<float>(v_);
   }
+  std::vector<EpisodeMetric> metrics_;
   Space obs_space_, act_space_;
   std::vector<std::string> signals_;
   std::mt19937_64 rng_;
@@ -133,39 +147,125 @@ TEST(VecEnvTest, AutoResetKeepsTheFinalObservationAndRecordsTheEpisode) {
   auto env = MakeLineVecEnv(1, 1, 5);
   env->Reset();
   const float push = 1.0f;
-  double total = 0.0, distance = 0.0;
-  float last_x = 0.0f;
+  double total = 0.0;
+  // the positions the episode's steps ended at
+  std::vector<double> xs;
+  const float x_start = env->observations()[0];
   for (int t = 0; t < 40; ++t) {
-    const float x_before = env->observations()[0];
     env->Step(&push);
     total += env->rewards()[0];
-    if (env->terminated()[0] || env->truncated()[0]) {
-      last_x = env->final_observations()[0];
-      distance += last_x - x_before;
-      break;
-    }
-    distance += env->observations()[0] - x_before;
+    const bool done = env->terminated()[0] || env->truncated()[0];
+    xs.push_back(done ? env->final_observations()[0] : env->observations()[0]);
+    if (done) break;
   }
   const std::vector<EpisodeRecord> episodes = env->TakeCompletedEpisodes();
   ASSERT_EQ(episodes.size(), 1u);
   EXPECT_TRUE(episodes[0].terminated);
-  EXPECT_GT(std::abs(last_x), 1.0f);
+  EXPECT_GT(std::abs(xs.back()), 1.0);
+  EXPECT_EQ(episodes[0].length, static_cast<int64_t>(xs.size()));
   EXPECT_NEAR(episodes[0].total_return, total, 1e-4);
   EXPECT_NEAR(episodes[0].term_returns[0], total, 1e-4);
-  EXPECT_NEAR(episodes[0].distance, distance, 1e-4);
+
+  // each metric reduced over the steps: displacement, its mean rate, and x
+  double x_sum = 0.0;
+  for (double x : xs) x_sum += x;
+  const double duration = 0.1 * static_cast<double>(xs.size());
+  ASSERT_EQ(env->episode_metrics().size(), 6u);
+  const std::vector<double>& metrics = episodes[0].metrics;
+  ASSERT_EQ(metrics.size(), 6u);
+  EXPECT_NEAR(metrics[0], xs.back() - x_start, 1e-5);
+  EXPECT_NEAR(metrics[1], (xs.back() - x_start) / duration, 1e-4);
+  EXPECT_NEAR(metrics[2], x_sum, 1e-4);
+  EXPECT_NEAR(metrics[3], *std::min_element(xs.begin(), xs.end()), 1e-6);
+  EXPECT_NEAR(metrics[4], *std::max_element(xs.begin(), xs.end()), 1e-6);
+  EXPECT_NEAR(metrics[5], xs.back(), 1e-6);
   // the next observation already belongs to the next episode
   EXPECT_LT(std::abs(env->observations()[0]), 0.11f);
+}
+
+// the first episode of every instance after steps of full pushes
+std::vector<EpisodeRecord> PushedEpisodes(const std::vector<EpisodeMetric>& metrics) {
+  std::vector<std::unique_ptr<Environment>> envs;
+  for (int i = 0; i < 3; ++i) envs.push_back(std::make_unique<LineEnv>(metrics));
+  VecEnv env(std::move(envs), std::make_shared<const RewardFunction>(
+                                  std::vector<RewardFunction::Term>{},
+                                  std::vector<std::string>{"forward_velocity", "x_position"}),
+             1, 1);
+  env.Reset();
+  const std::vector<float> push(3, 1.0f);
+  for (int t = 0; t < 40; ++t) env.Step(push.data());
+  return env.TakeCompletedEpisodes();
+}
+
+TEST(VecEnvTest, EveryEpisodeRecordCarriesTheDeclaredMetrics) {
+  const std::vector<EpisodeRecord> none = PushedEpisodes({});
+  ASSERT_FALSE(none.empty());
+  EXPECT_TRUE(none[0].metrics.empty());
+  const std::vector<EpisodeRecord> two =
+      PushedEpisodes({{"final_x", "x_position", Aggregate::kLast, ""},
+                      {"distance", "forward_velocity", Aggregate::kIntegral, ""}});
+  ASSERT_EQ(two.size(), none.size());
+  for (const EpisodeRecord& record : two) {
+    ASSERT_EQ(record.metrics.size(), 2u);
+    EXPECT_GT(record.metrics[0], 1.0);
+    EXPECT_GT(record.metrics[1], 0.9);
+  }
+}
+
+TEST(VecEnvTest, BadMetricDeclarationsAreNamed) {
+  const std::vector<std::string> signals = {"forward_velocity", "x_position"};
+  const auto problem = [&](const std::vector<EpisodeMetric>& metrics) {
+    return EpisodeMetricsProblem(metrics, signals);
+  };
+  EXPECT_EQ(problem(EveryAggregate()), "");
+  EXPECT_EQ(problem({{"Distance", "x_position", Aggregate::kLast, ""}}),
+            "episode metric 'Distance' is not a plain name (a lowercase letter, then lowercase "
+            "letters, digits and '_')");
+  EXPECT_EQ(problem({{"x", "x_position", Aggregate::kLast, ""},
+                     {"x", "x_position", Aggregate::kMin, ""}}),
+            "two episode metrics are called 'x'");
+  EXPECT_EQ(problem({{"success", "x_position", Aggregate::kLast, ""}}),
+            "episode metric 'success' has a name stride uses itself");
+  EXPECT_EQ(problem({{"height", "height", Aggregate::kMin, ""}}),
+            "episode metric 'height' reduces signal 'height', which the environment does not "
+            "write (signals: forward_velocity, x_position)");
+  try {
+    PushedEpisodes({{"return", "x_position", Aggregate::kLast, ""}});
+    FAIL() << "expected a RuntimeError";
+  } catch (const RuntimeError& e) {
+    EXPECT_STREQ(e.what(),
+                 "the environment's episode metric 'return' has a name stride uses itself");
+  }
 }
 
 TEST(VecEnvTest, SavedStateContinuesBitwise) {
   auto env = MakeLineVecEnv(4, 2, 9);
   env->Reset();
   Rollout(*env, 37);
+  env->TakeCompletedEpisodes();
   const std::vector<uint8_t> state = env->SaveState();
   const std::vector<uint8_t> expected = Rollout(*env, 100);
   auto restored = MakeLineVecEnv(4, 1, 9);
   restored->LoadState(state);
   EXPECT_EQ(Rollout(*restored, 100), expected);
+
+  // episodes that span the save, their metrics included
+  const std::vector<EpisodeRecord> episodes = env->TakeCompletedEpisodes();
+  const std::vector<EpisodeRecord> restored_episodes = restored->TakeCompletedEpisodes();
+  ASSERT_FALSE(episodes.empty());
+  ASSERT_EQ(restored_episodes.size(), episodes.size());
+  for (size_t k = 0; k < episodes.size(); ++k) {
+    EXPECT_EQ(restored_episodes[k].total_return, episodes[k].total_return) << k;
+    EXPECT_EQ(restored_episodes[k].metrics, episodes[k].metrics) << k;
+  }
+}
+
+TEST(VecEnvTest, StateOfAnotherFormatIsRefused) {
+  auto env = MakeLineVecEnv(2, 1, 9);
+  env->Reset();
+  std::vector<uint8_t> state = env->SaveState();
+  state[0] ^= 1;
+  EXPECT_THROW(env->LoadState(state), RuntimeError);
 }
 
 TEST(VecEnvTest, RewardNamesMissingSignals) {

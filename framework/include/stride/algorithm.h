@@ -23,8 +23,12 @@ struct EvalSummary {
   int episodes = 0;
   double mean_return = 0.0;
   double std_return = 0.0;
-  double mean_distance = 0.0;
-  int falls = 0;
+  // the mean over the episodes of each of the environment's episode metrics
+  Metrics metric_means;
+  // with a success criterion: the episodes that met its conditions, and
+  // whether they were enough; 0 and false without one
+  int successes = 0;
+  bool success = false;
 };
 
 class TrainContext {
@@ -37,7 +41,10 @@ class TrainContext {
   virtual const std::string& run_dir() const = 0;
   // the resolved experiment of this run as TOML, to embed in exported policies
   virtual const std::string& config_toml() const = 0;
-  // set by SIGINT/SIGTERM: checkpoint and return
+  // training should end now: checkpoint and return. Set by SIGINT/SIGTERM (the
+  // run resumes later) and, with evaluation.stop_on_success, by the first
+  // evaluation that meets the success criterion (the run has finished; the
+  // framework exports the policy of that checkpoint)
   virtual bool stop_requested() const = 0;
 
   // one row per update, logged before asking whether an evaluation or a
@@ -48,6 +55,7 @@ class TrainContext {
   // true when the update that reached step crossed a multiple of
   // evaluation.every_steps, and at the last update (step >= total_steps)
   virtual bool EvaluationDue(int64_t step) const = 0;
+  // deterministic episodes of policy, logged to eval.csv
   virtual EvalSummary Evaluate(int64_t step, const Policy& policy) = 0;
 
   // checkpoints: written when due (same rule, checkpoint_every_steps) and on

@@ -25,6 +25,32 @@ struct Space {
   int size() const { return static_cast<int>(names.size()); }
 };
 
+// how an episode metric reduces one signal over the steps of an episode
+enum class Aggregate {
+  kSum,       // the sum of the values
+  kIntegral,  // the sum of value * dt(): a rate becomes an amount, m/s -> m
+  kMean,      // the sum divided by the number of steps
+  kMin,       // the smallest value
+  kMax,       // the largest value
+  kLast,      // the value of the episode's last step
+};
+
+// "sum", "integral", "mean", "min", "max", "last"
+const char* AggregateName(Aggregate aggregate);
+
+// one number that describes a finished episode, e.g. the distance walked:
+// {"distance", "forward_velocity", Aggregate::kIntegral, "metres walked forward"}.
+// stride reports its mean in every evaluation, and success criteria name it.
+struct EpisodeMetric {
+  // a plain name: lowercase letters, digits and '_'
+  std::string name;
+  // the signal it reduces, one of signal_names()
+  std::string signal;
+  Aggregate aggregate = Aggregate::kMean;
+  // one line, with the unit
+  std::string doc;
+};
+
 struct StepResult {
   // the episode ended in a terminal state (fall): do not bootstrap
   bool terminated = false;
@@ -43,6 +69,9 @@ class Environment {
   // names of the physical quantities Step() writes, e.g. "forward_velocity";
   // vector quantities use "group.member", e.g. "joint_velocity.right_knee"
   virtual const std::vector<std::string>& signal_names() const = 0;
+  // what an episode achieved, reduced from the signals by stride (default: nothing
+  // beyond the return); the same for every instance of one configuration
+  virtual std::vector<EpisodeMetric> episode_metrics() const;
   // seconds of simulated time per Step()
   virtual double dt() const = 0;
   virtual int max_episode_steps() const = 0;

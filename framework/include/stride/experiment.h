@@ -10,6 +10,7 @@
 
 #include "stride/params.h"
 #include "stride/plugin.h"
+#include "stride/success.h"
 
 namespace stride {
 
@@ -58,7 +59,12 @@ struct Experiment {
 
   // [evaluation]
   int64_t eval_every_steps = 0;
+  // the attempts of one evaluation
   int64_t eval_episodes = 0;
+  // what the evaluations must show; empty: nothing
+  SuccessCriterion success;
+  // end training at the first evaluation that meets the criterion
+  bool stop_on_success = false;
 };
 
 // the framework's own tables, as parameter specs (for validation and docs)

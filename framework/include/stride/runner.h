@@ -41,10 +41,12 @@ enum class RunStatus { kFinished, kStopped };
 std::unique_ptr<VecEnv> MakeVecEnv(const Experiment& experiment, const PluginRegistry& registry,
                                    int num_envs, uint64_t seed, int num_workers);
 
-// one deterministic episode on each of env's instances
-EvalSummary EvaluatePolicy(VecEnv& env, const Policy& policy);
-// "return 1183.2 +- 4.1, distance 9.87 m, falls 0/10"
-std::string DescribeEvaluation(const EvalSummary& summary);
+// one deterministic episode on each of env's instances, judged by criterion
+EvalSummary EvaluatePolicy(VecEnv& env, const Policy& policy,
+                           const SuccessCriterion& criterion = {});
+// "return 1183.2 +- 4.1; mean distance 9.87, fell 0; success: 10 of 10
+// episodes met the criterion (10 needed)"
+std::string DescribeEvaluation(const EvalSummary& summary, const SuccessCriterion& criterion = {});
 
 // "<output_dir>/<name>/[<variant>/]seed_<k>"
 std::string RunDirectory(const Experiment& experiment, const std::string& output_dir,

@@ -44,9 +44,14 @@ struct EpisodeRecord {
   std::vector<double> term_returns;
   bool terminated = false;
   bool numerical_failure = false;
-  // metres walked: the sum of forward_velocity * dt; NaN without that signal
-  double distance = 0.0;
+  // the value of each of VecEnv::episode_metrics(), in their order
+  std::vector<double> metrics;
 };
+
+// what is wrong with an environment's episode metrics, "" if nothing: names
+// must be plain, unique and none that stride uses itself, signals must exist
+std::string EpisodeMetricsProblem(const std::vector<EpisodeMetric>& metrics,
+                                  const std::vector<std::string>& signal_names);
 
 class VecEnv {
  public:
@@ -63,6 +68,8 @@ class VecEnv {
   const Space& observation_space() const;
   const Space& action_space() const;
   const RewardFunction& reward() const { return *reward_; }
+  // the environment's declared episode metrics, which every EpisodeRecord carries
+  const std::vector<EpisodeMetric>& episode_metrics() const { return metrics_; }
   Environment& env(int i) { return *envs_[i]; }
 
   // starts every instance's first episode
@@ -94,7 +101,8 @@ class VecEnv {
     double total_return = 0.0;
     int64_t length = 0;
     std::vector<double> term_returns;
-    double distance = 0.0;
+    // each metric's running sum, minimum, maximum or last value
+    std::vector<double> metric_values;
   };
   class WorkerPool;
 
@@ -106,7 +114,10 @@ class VecEnv {
   std::shared_ptr<const RewardFunction> reward_;
   uint64_t seed_;
   int num_envs_, obs_size_, act_size_, num_signals_;
-  int forward_velocity_signal_ = -1;
+  double dt_;
+  std::vector<EpisodeMetric> metrics_;
+  // the signal each metric reduces
+  std::vector<int> metric_signals_;
 
   std::vector<float> obs_, final_obs_, rewards_;
   std::vector<uint8_t> terminated_, truncated_, failed_;

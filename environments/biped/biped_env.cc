@@ -445,18 +445,30 @@ void BipedEnv::WriteSignals(double x_before, double control_squared, bool health
     signals[kActuatorForce + j] = d->actuator_force[l.actuator[j]];
   }
 
-  // a geom touches the floor when it is in contact with a geom of the world body
+  // a geom touches the floor when it is in contact with a geom of the world body;
+  // a touch inside a foot's heel cap (within the foot's radius of the ankle)
+  // is the foot's, whichever geom it is reported for: the shin's end cap lies
+  // inside the heel's, and a hard heel strike presses both into the floor
+  auto at_heel = [&](const mjContact& contact, int foot_geom) {
+    const double* ankle = d->xpos + 3 * m->geom_bodyid[foot_geom];
+    double squared = 0.0;
+    for (int k = 0; k < 3; ++k) squared += (contact.pos[k] - ankle[k]) * (contact.pos[k] - ankle[k]);
+    return squared <= m->geom_size[3 * foot_geom] * m->geom_size[3 * foot_geom];
+  };
   bool right = false;
   bool left = false;
   bool other = false;
   for (int c = 0; c < d->ncon; ++c) {
-    const int g1 = d->contact[c].geom1;
-    const int g2 = d->contact[c].geom2;
+    const mjContact& contact = d->contact[c];
+    const int g1 = contact.geom1;
+    const int g2 = contact.geom2;
     const int toucher = m->geom_bodyid[g1] == 0 ? g2 : m->geom_bodyid[g2] == 0 ? g1 : -1;
     if (toucher < 0) continue;
-    right |= toucher == l.right_foot_geom;
-    left |= toucher == l.left_foot_geom;
-    other |= toucher != l.right_foot_geom && toucher != l.left_foot_geom;
+    const bool right_foot = toucher == l.right_foot_geom || at_heel(contact, l.right_foot_geom);
+    const bool left_foot = toucher == l.left_foot_geom || at_heel(contact, l.left_foot_geom);
+    right |= right_foot;
+    left |= left_foot;
+    other |= !right_foot && !left_foot;
   }
   signals[kRightFootContact] = right ? 1.0 : 0.0;
   signals[kLeftFootContact] = left ? 1.0 : 0.0;

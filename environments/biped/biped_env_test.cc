@@ -605,12 +605,20 @@ Gait MeasuredGait(const std::map<std::string, ParamValue>& changes, const Contro
     ++gait.steps;
     gait.lowest_height = std::min(gait.lowest_height, d->qpos[rootz]);
     gait.height_sum += d->qpos[rootz];
+    // a floor contact of a geom but the feet, unless inside a heel's cap
     bool body_on_floor = false;
     for (int c = 0; c < d->ncon; ++c) {
+      bool in_heel = false;
+      for (int foot : {right_foot, left_foot}) {
+        const double* ankle = d->xpos + 3 * m->geom_bodyid[foot];
+        const double* at = d->contact[c].pos;
+        const double distance = std::hypot(at[0] - ankle[0], at[1] - ankle[1], at[2] - ankle[2]);
+        in_heel |= distance <= m->geom_size[3 * foot];
+      }
       for (const auto& [geom, other] : {std::pair(d->contact[c].geom1, d->contact[c].geom2),
                                         std::pair(d->contact[c].geom2, d->contact[c].geom1)}) {
         body_on_floor |= m->geom_bodyid[other] == 0 && m->geom_bodyid[geom] != 0 &&
-                         geom != right_foot && geom != left_foot;
+                         geom != right_foot && geom != left_foot && !in_heel;
       }
     }
     gait.steps_with_body_on_floor += body_on_floor ? 1 : 0;

@@ -384,11 +384,15 @@ TEST(CliTest, InterruptedRunResumesBitwise) {
   const std::string dir = TempDir("resume");
   const std::string experiment = std::string(STRIDE_SOURCE_DIR) + "/experiments/pendulum_vpg.toml";
   ASSERT_EQ(RunStride("run " + experiment + " --out " + dir + "/full").exit_code, 0);
-  const std::string interrupted = "run " + experiment + " --out " + dir + "/cut & pid=$!; sleep 2; "
-                                  "kill -INT $pid; wait $pid; echo $? > " + dir + "/status; true";
+  const std::string cut = dir + "/cut/pendulum_vpg/seed_0", full = dir + "/full/pendulum_vpg/seed_0";
+  // the stop comes once an update is logged: a background job of the shell starts with SIGINT
+  // ignored until stride installs its handlers, which a loaded machine can take seconds to reach
+  const std::string interrupted = "run " + experiment + " --out " + dir +
+                                  "/cut & pid=$!; until [ -s '" + cut +
+                                  "/metrics.csv' ]; do sleep 0.1; done; kill -INT $pid; "
+                                  "wait $pid; echo $? > " + dir + "/status; true";
   RunStride(interrupted);
   EXPECT_EQ(ReadFile(dir + "/status"), "1\n");
-  const std::string cut = dir + "/cut/pendulum_vpg/seed_0", full = dir + "/full/pendulum_vpg/seed_0";
   ASSERT_TRUE(fs::exists(cut + "/checkpoints/checkpoint.pt"));
   ASSERT_FALSE(fs::exists(cut + "/policy.pt"));
   CliResult resumed = RunStride("run --resume " + cut);

@@ -157,6 +157,30 @@ TEST(CheckpointTest, RoundTripRestoresEveryPiece) {
   EXPECT_TRUE(torch::equal(next.rewards, fresh_next.rewards));
 }
 
+TEST(CheckpointTest, OptimizerOfAnotherSizeIsARuntimeErrorNamingTheFile) {
+  const std::string path = TempPath("optimizer_size", "checkpoint.pt");
+  auto env = testing::MakePointVecEnv(2, 5);
+  at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(5);
+  Agent agent(AgentOptions(), env->observation_space(), env->action_space(), generator);
+  Rollout rollout(RolloutOptions(), *env, agent);
+  rollout.Start();
+  const int64_t size = agent.model()->flat().num_parameters();
+  FlatAdam smaller(0, size - 1);
+  SaveCheckpoint({"test", &agent, &rollout, &generator, {{"optimizer", &smaller}}}, path);
+
+  FlatAdam optimizer(0, size);
+  TrainingState state{"test", &agent, &rollout, &generator, {{"optimizer", &optimizer}}};
+  try {
+    LoadCheckpoint(path, state);
+    FAIL() << "expected a RuntimeError";
+  } catch (const RuntimeError& e) {
+    EXPECT_NE(std::string(e.what()).find(path + ": 'first_moment' holds " +
+                                         std::to_string(size - 1) + " values"),
+              std::string::npos)
+        << e.what();
+  }
+}
+
 TEST(CheckpointTest, MissingFileIsARuntimeError) {
   EXPECT_THROW(LoadArchive(TempPath("missing", "does_not_exist.pt")), RuntimeError);
 }

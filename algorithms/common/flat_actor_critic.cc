@@ -24,6 +24,16 @@ double GaussianLogDensity(const float* action, const float* mean, const float* l
   return sum;
 }
 
+void GaussianLogDensityBackward(const float* action, const float* mean, const float* log_std,
+                                int size, double d_log_prob, float* d_mean, float* d_log_std) {
+  for (int d = 0; d < size; ++d) {
+    const double inverse_std = std::exp(-log_std[d]);
+    const double z = (action[d] - mean[d]) * inverse_std;
+    d_mean[d] = static_cast<float>(d_log_prob * z * inverse_std);
+    d_log_std[d] += static_cast<float>(d_log_prob * (z * z - 1.0));
+  }
+}
+
 double GaussianEntropy(const float* log_std, int size) {
   double sum = 0.0;
   for (int d = 0; d < size; ++d) sum += 0.5 + kLogSqrtTwoPi + log_std[d];

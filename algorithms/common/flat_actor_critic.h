@@ -34,6 +34,10 @@ class FlatActorCritic {
 
 // log-density of action[act] under a diagonal Gaussian with mean[act] and log_std[act]
 double GaussianLogDensity(const float* action, const float* mean, const float* log_std, int size);
+// adds d_log_prob times the derivatives of that log-density: in the mean to
+// d_mean[size] (written) and in the log-std to d_log_std[size] (added)
+void GaussianLogDensityBackward(const float* action, const float* mean, const float* log_std,
+                                int size, double d_log_prob, float* d_mean, float* d_log_std);
 // entropy of a diagonal Gaussian with log_std[size]
 double GaussianEntropy(const float* log_std, int size);
 

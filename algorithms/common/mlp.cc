@@ -18,28 +18,7 @@ void Linear(const float* w, const float* b, const float* x, int rows, int in, in
               out);
 }
 
-// tanh as a rational function of degree 13 over 6 on [-7.9, 7.9] (the
-// approximation Eigen uses), within a few float ulps of std::tanh and, unlike
-// it, vectorized by the compiler: the hidden activations are most of the cost
-// of a small network's update
-inline float FastTanh(float x) {
-  const float clamped = std::max(-7.90531110763549805f, std::min(x, 7.90531110763549805f));
-  const float x2 = clamped * clamped;
-  float p = x2 * -2.76076847742355e-16f + 2.00018790482477e-13f;
-  p = x2 * p + -8.60467152213735e-11f;
-  p = x2 * p + 5.12229709037114e-08f;
-  p = x2 * p + 1.48572235717979e-05f;
-  p = x2 * p + 6.37261928875436e-04f;
-  p = x2 * p + 4.89352455891786e-03f;
-  float q = x2 * 1.19825839466702e-06f + 1.18534705686654e-04f;
-  q = x2 * q + 2.26843463243900e-03f;
-  q = x2 * q + 4.89352518554385e-03f;
-  return std::abs(x) < 0.0004f ? x : clamped * p / q;
-}
-
 }  // namespace
-
-float Tanh(float x) { return FastTanh(x); }
 
 Activation ParseActivation(const std::string& name) {
   if (name == "tanh") return Activation::kTanh;
@@ -78,7 +57,7 @@ void Mlp::Forward(const float* params, const float* x, int rows, MlpActivations&
     if (!last) {
       const int64_t n = static_cast<int64_t>(rows) * out_size;
       if (activation_ == Activation::kTanh) {
-        for (int64_t k = 0; k < n; ++k) out[k] = FastTanh(out[k]);
+        for (int64_t k = 0; k < n; ++k) out[k] = Tanh(out[k]);
       } else {
         for (int64_t k = 0; k < n; ++k) out[k] = std::max(out[k], 0.0f);
       }

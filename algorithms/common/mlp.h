@@ -4,6 +4,8 @@
 #ifndef STRIDE_ALGORITHMS_COMMON_MLP_H_
 #define STRIDE_ALGORITHMS_COMMON_MLP_H_
 
+#include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -16,9 +18,24 @@ enum class Activation { kTanh, kRelu };
 Activation ParseActivation(const std::string& name);
 const char* ActivationName(Activation activation);
 
-// the tanh the networks use: a rational approximation within a few float ulps
-// of std::tanh that the compiler vectorizes
-float Tanh(float x);
+// the tanh the networks use: a rational function of degree 13 over 6 on
+// [-7.9, 7.9] (the approximation Eigen uses), within a few float ulps of
+// std::tanh and, unlike it, vectorized by the compiler: libm's tanh was most
+// of the cost of a small network's update
+inline float Tanh(float x) {
+  const float clamped = std::max(-7.90531110763549805f, std::min(x, 7.90531110763549805f));
+  const float x2 = clamped * clamped;
+  float p = x2 * -2.76076847742355e-16f + 2.00018790482477e-13f;
+  p = x2 * p + -8.60467152213735e-11f;
+  p = x2 * p + 5.12229709037114e-08f;
+  p = x2 * p + 1.48572235717979e-05f;
+  p = x2 * p + 6.37261928875436e-04f;
+  p = x2 * p + 4.89352455891786e-03f;
+  float q = x2 * 1.19825839466702e-06f + 1.18534705686654e-04f;
+  q = x2 * q + 2.26843463243900e-03f;
+  q = x2 * q + 4.89352518554385e-03f;
+  return std::abs(x) < 0.0004f ? x : clamped * p / q;
+}
 
 // the hidden activations of one forward pass, kept for the backward pass
 struct MlpActivations {

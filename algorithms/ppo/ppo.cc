@@ -186,12 +186,8 @@ void Ppo::Train(TrainContext& context) {
             ClippedSurrogate(ratio, minibatch_advantages[shard.first + r], c.clip_epsilon);
         shard.sums[kPolicyLoss] += policy.loss;
         const double d_log_prob = policy.gradient * ratio / m;
-        for (int d = 0; d < act; ++d) {
-          const double inverse_std = std::exp(-log_std[d]);
-          const double z = (b_actions[i * act + d] - mean[d]) * inverse_std;
-          shard.d_mean[r * act + d] = static_cast<float>(d_log_prob * z * inverse_std);
-          shard.d_log_std[d] += static_cast<float>(d_log_prob * (z * z - 1.0));
-        }
+        GaussianLogDensityBackward(b_actions + i * act, mean, log_std, act, d_log_prob,
+                                   shard.d_mean + r * act, shard.d_log_std);
 
         // the value loss, weighted by c1
         const LossAndGradient value =

@@ -134,12 +134,8 @@ void Vpg::Train(TrainContext& context) {
             GaussianLogDensity(b_actions + i * act, mean, log_std, act), b_advantages[i]);
         shard.sums[kPolicyLoss] += surrogate.loss;
         const double d_log_prob = surrogate.gradient / b;
-        for (int d = 0; d < act; ++d) {
-          const double inverse_std = std::exp(-log_std[d]);
-          const double z = (b_actions[i * act + d] - mean[d]) * inverse_std;
-          shard.d_mean[r * act + d] = static_cast<float>(d_log_prob * z * inverse_std);
-          shard.d_log_std[d] += static_cast<float>(d_log_prob * (z * z - 1.0));
-        }
+        GaussianLogDensityBackward(b_actions + i * act, mean, log_std, act, d_log_prob,
+                                   shard.d_mean + r * act, shard.d_log_std);
       }
     };
     const double entropy = GaussianEntropy(log_std, act);

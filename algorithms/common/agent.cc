@@ -1,12 +1,14 @@
 #include "algorithms/common/agent.h"
 
 #include <algorithm>
+#include <sstream>
 #include <utility>
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <fmt/format.h>
 
 #include "algorithms/common/checkpoint.h"
+#include "stride/durable_file.h"
 #include "stride/error.h"
 
 namespace stride::algorithms {
@@ -123,13 +125,13 @@ torch::jit::Module Agent::ToTorchScript() const {
 }
 
 void Agent::Export(const std::string& path, const std::string& config_toml) const {
-  const std::string temporary = path + ".tmp";
+  std::ostringstream bytes;
   try {
-    ToTorchScript().save(temporary, {{"stride/config.toml", config_toml}});
+    ToTorchScript().save(bytes, {{"stride/config.toml", config_toml}});
   } catch (const c10::Error& e) {
-    throw RuntimeError(fmt::format("cannot write {}: {}", temporary, e.what_without_backtrace()));
+    throw RuntimeError(fmt::format("cannot write {}: {}", path, e.what_without_backtrace()));
   }
-  CommitFile(temporary, path);
+  WriteFileAtomically(path, SealArchive(bytes.str()));
 }
 
 void Agent::Save(torch::serialize::OutputArchive& archive) const {

@@ -1,11 +1,11 @@
 #include "algorithms/common/checkpoint.h"
 
 #include <cstring>
-#include <filesystem>
-#include <system_error>
+#include <sstream>
 
 #include <fmt/format.h>
 
+#include "stride/durable_file.h"
 #include "stride/error.h"
 
 namespace stride::algorithms {
@@ -22,27 +22,21 @@ c10::IValue ReadValue(torch::serialize::InputArchive& archive, const std::string
 }  // namespace
 
 void SaveArchiveAtomically(torch::serialize::OutputArchive& archive, const std::string& path) {
-  const std::string temporary = path + ".tmp";
+  std::ostringstream bytes;
   try {
-    archive.save_to(temporary);
+    archive.save_to(bytes);
   } catch (const c10::Error& e) {
-    throw RuntimeError(fmt::format("cannot write {}: {}", temporary, e.what_without_backtrace()));
+    throw RuntimeError(fmt::format("cannot write {}: {}", path, e.what_without_backtrace()));
   }
-  CommitFile(temporary, path);
-}
-
-void CommitFile(const std::string& temporary, const std::string& path) {
-  std::error_code error;
-  std::filesystem::rename(temporary, path, error);
-  if (error) {
-    throw RuntimeError(fmt::format("cannot rename {} to {}: {}", temporary, path, error.message()));
-  }
+  WriteFileAtomically(path, SealArchive(bytes.str()));
 }
 
 torch::serialize::InputArchive LoadArchive(const std::string& path) {
+  std::istringstream bytes(ReadFile(path));
+  CheckArchive(path, bytes.str());
   torch::serialize::InputArchive archive;
   try {
-    archive.load_from(path);
+    archive.load_from(bytes);
   } catch (const c10::Error& e) {
     throw RuntimeError(
         fmt::format("cannot read checkpoint {}: {}", path, e.what_without_backtrace()));

@@ -10,11 +10,11 @@
 
 namespace stride::algorithms {
 
-// writes path + ".tmp", then renames it to path, so path is always complete
+// writes the archive sealed with its checksum (stride/durable_file.h) whole or
+// not at all, so path always holds a complete checkpoint
 void SaveArchiveAtomically(torch::serialize::OutputArchive& archive, const std::string& path);
-// renames a completely written temporary file to path
-void CommitFile(const std::string& temporary, const std::string& path);
-// throws RuntimeError naming the file when it cannot be read
+// throws RuntimeError naming the file when it cannot be read, is truncated or
+// fails its checksum
 torch::serialize::InputArchive LoadArchive(const std::string& path);
 
 // typed entries; the readers throw RuntimeError naming a missing key

@@ -3,11 +3,11 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 
 #include <fmt/format.h>
 
+#include "stride/durable_file.h"
 #include "stride/error.h"
 #include "stride/suggest.h"
 #include "svg_plot.h"
@@ -126,12 +126,6 @@ std::string WithInterval(double value, const Interval& interval, const char* for
   if (!std::isfinite(value)) return "—";
   return fmt::format(fmt::runtime(std::string(format) + " [" + format + ", " + format + "]"),
                      value, interval.low, interval.high);
-}
-
-void WriteFile(const fs::path& path, const std::string& text) {
-  std::ofstream out(path, std::ios::trunc);
-  out << text;
-  if (!out) throw RuntimeError(fmt::format("cannot write '{}'", path.string()));
 }
 
 std::string FinalTable(const std::vector<VariantSummary>& summaries, const std::string& reference) {
@@ -410,6 +404,9 @@ Comparison WriteComparison(const CompareOptions& options) {
                                   ec.message()));
   }
   const fs::path out = options.out_dir;
+  const auto write = [&out](const char* name, const std::string& text) {
+    WriteFileAtomically((out / name).string(), text);
+  };
   const std::vector<VariantSummary> summaries = Summarize(groups, reference, options.reps);
 
   // figures
@@ -417,13 +414,13 @@ Comparison WriteComparison(const CompareOptions& options) {
   for (const VariantSummary& s : summaries) {
     rows.push_back({s.label, s.iqm, s.iqm_interval.low, s.iqm_interval.high});
   }
-  WriteFile(out / "final_return.svg",
+  write("final_return.svg",
             RenderIntervalPlot("Final evaluation return: IQM and 95% CI", "return", rows));
   LinePlot steps = Curves(
       groups, [](const RunData& r) { return RunCurve{r.metrics.Values("step"), r.metrics.Values("episode_return")}; },
       "Training return", "environment steps", "episode return");
   steps.x_format = FormatSteps;
-  WriteFile(out / "return_vs_steps.svg", RenderLinePlot(steps));
+  write("return_vs_steps.svg", RenderLinePlot(steps));
   LinePlot time = Curves(
       groups,
       [](const RunData& r) {
@@ -432,7 +429,7 @@ Comparison WriteComparison(const CompareOptions& options) {
         return RunCurve{minutes, r.metrics.Values("episode_return")};
       },
       "Training return against wall-clock time", "wall-clock time (minutes)", "episode return");
-  WriteFile(out / "return_vs_time.svg", RenderLinePlot(time));
+  write("return_vs_time.svg", RenderLinePlot(time));
   bool has_eval_curves = true;
   for (const Group& group : groups) {
     for (const RunData& run : group.runs) has_eval_curves &= run.eval.rows.size() >= 2;
@@ -442,19 +439,19 @@ Comparison WriteComparison(const CompareOptions& options) {
         groups, [](const RunData& r) { return RunCurve{r.eval.Values("step"), r.eval.Values("mean_return")}; },
         "Evaluation return (deterministic policy)", "environment steps", "mean return");
     eval.x_format = FormatSteps;
-    WriteFile(out / "eval_vs_steps.svg", RenderLinePlot(eval));
+    write("eval_vs_steps.svg", RenderLinePlot(eval));
   }
 
   const std::vector<VariantSuccess> successes =
       SummarizeSuccess(groups, options.reps, kBootstrapSeed);
   if (!successes.empty()) {
-    WriteFile(out / "time_to_success.csv", SuccessCsv(successes));
-    WriteFile(out / "success_vs_steps.svg", RenderLinePlot(SuccessCurves(successes, false)));
-    WriteFile(out / "success_vs_time.svg", RenderLinePlot(SuccessCurves(successes, true)));
+    write("time_to_success.csv", SuccessCsv(successes));
+    write("success_vs_steps.svg", RenderLinePlot(SuccessCurves(successes, false)));
+    write("success_vs_time.svg", RenderLinePlot(SuccessCurves(successes, true)));
   }
 
-  WriteFile(out / "summary.csv", SummaryCsv(summaries));
-  WriteFile(out / "report.md",
+  write("summary.csv", SummaryCsv(summaries));
+  write("report.md",
             Report(options, groups, summaries, successes, reference, warnings, has_eval_curves));
   return {summaries, successes};
 }

@@ -3,12 +3,12 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <fstream>
 #include <map>
 #include <sstream>
 
 #include <fmt/format.h>
 
+#include "stride/durable_file.h"
 #include "stride/error.h"
 
 namespace stride::analysis {
@@ -35,13 +35,6 @@ double ParseCell(const std::string& cell, const std::string& where) {
   }
   if (used != cell.size()) throw RuntimeError(fmt::format("{}: '{}' is not a number", where, cell));
   return value;
-}
-
-std::string ReadText(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 // config.toml without the line that names the seed
@@ -80,8 +73,11 @@ std::vector<double> Table::Values(const std::string& column) const {
 }
 
 Table ReadCsv(const std::string& path) {
-  std::ifstream in(path);
-  if (!in) throw RuntimeError(fmt::format("cannot read '{}'", path));
+  // the complete rows: a run being written may have begun a line it has not ended
+  std::string text = ReadFile(path);
+  const size_t last_newline = text.rfind('\n');
+  text.resize(last_newline == std::string::npos ? 0 : last_newline + 1);
+  std::istringstream in(text);
   Table table;
   table.path = path;
   std::string line;
@@ -158,7 +154,7 @@ std::vector<Group> FindGroups(const std::vector<std::string>& dirs) {
         IsSeedDirectory(seed_dir, run.seed);
         run.metrics = ReadCsv((seed_dir / "metrics.csv").string());
         run.eval = ReadCsv((seed_dir / "eval.csv").string());
-        run.config = WithoutSeeds(ReadText(seed_dir / "config.toml"));
+        run.config = WithoutSeeds(ReadFile((seed_dir / "config.toml").string()));
         group.runs.push_back(std::move(run));
       }
       std::sort(group.runs.begin(), group.runs.end(),

@@ -4,9 +4,11 @@
 
 #include <cstring>
 #include <filesystem>
+#include <sstream>
 
 #include <fmt/format.h>
 
+#include "stride/durable_file.h"
 #include "stride/error.h"
 #include "stride/registry.h"
 
@@ -40,8 +42,10 @@ ExportedPolicy::ExportedPolicy(const std::string& source, PluginRegistry& regist
   }
   // the policy carries the experiment it was trained in
   torch::jit::ExtraFilesMap extra = {{kConfigExtraFile, ""}};
+  std::istringstream bytes(ReadFile(path_));
+  CheckArchive(path_, bytes.str());
   try {
-    module_->module = torch::jit::load(path_, torch::kCPU, extra);
+    module_->module = torch::jit::load(bytes, torch::kCPU, extra);
   } catch (const c10::Error& e) {
     throw ConfigError(fmt::format("'{}' is not a TorchScript policy: {}", path_,
                                   e.what_without_backtrace()));

@@ -4,8 +4,6 @@
 
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 
@@ -13,6 +11,7 @@
 #include "commands.h"
 #include "exported_policy.h"
 #include "stride/algorithm.h"
+#include "stride/durable_file.h"
 #include "stride/error.h"
 #include "stride/experiment.h"
 #include "stride/registry.h"
@@ -22,14 +21,6 @@ namespace stride::cli {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string ReadText(const fs::path& path) {
-  std::ifstream in(path);
-  if (!in) throw ConfigError(fmt::format("cannot read '{}'", path.string()));
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
 
 void RequireRunDirectory(const fs::path& run_dir) {
   std::error_code ec;
@@ -70,7 +61,7 @@ int ExportCommand(const Argv& argv) {
   }
   ConfigureTorch();
   PluginRegistry registry;
-  const std::string config = ReadText(run_dir / "config.toml");
+  const std::string config = ReadFile((run_dir / "config.toml").string());
   const Experiment experiment = ParseExperiment(config, (run_dir / "config.toml").string(), {}, registry);
   std::unique_ptr<Algorithm> algorithm =
       registry.MakeAlgorithm(experiment.algorithm.plugin, experiment.algorithm.params);

@@ -64,8 +64,9 @@ int RunCommand(const Argv& argv, const std::string& command_line) {
       throw ConfigError("stride run --resume takes no other option but --workers: a resumed run "
                         "keeps its configuration");
     }
-    return TrainRunDirectory(*run_dir, registry, options.num_workers) == RunStatus::kFinished ? 0
-                                                                                              : 1;
+    return TrainRunDirectory(*run_dir, registry, options.num_workers) == RunStatus::kFinished
+               ? 0
+               : StopExitCode();
   }
 
   args.ExpectAtMost(1);
@@ -92,7 +93,9 @@ int RunCommand(const Argv& argv, const std::string& command_line) {
     std::fprintf(stderr, "%zu runs: %d to train, %zu finished; %d at a time\n", runs.size(),
                  pending, runs.size() - static_cast<size_t>(pending), jobs);
   }
-  if (jobs == 1) return RunPlanned(runs, registry, options) == RunStatus::kFinished ? 0 : 1;
+  if (jobs == 1) {
+    return RunPlanned(runs, registry, options) == RunStatus::kFinished ? 0 : StopExitCode();
+  }
   return RunJobs(runs, jobs, registry, options);
 }
 

@@ -30,8 +30,9 @@ int ThreadsAsked(const PlannedRun& run, const RunOptions& options) {
   return std::max<int>(1, static_cast<int>(run.experiment.num_workers));
 }
 
-// `stride run --resume DIR --workers N` as a child of this process
-pid_t Spawn(const std::string& run_dir, int workers) {
+// `stride run --resume DIR --workers N` as a child of this process, which
+// takes over this process's lock on DIR
+pid_t Spawn(const std::string& run_dir, int workers, RunLock& lock) {
   std::vector<std::string> words = {"stride", "run", "--resume", run_dir, "--workers",
                                     std::to_string(workers)};
   std::vector<char*> argv;
@@ -46,10 +47,15 @@ pid_t Spawn(const std::string& run_dir, int workers) {
   sigaddset(&stop_signals, SIGTERM);
   posix_spawnattr_setsigmask(&attributes, &stop_signals);
   posix_spawnattr_setflags(&attributes, POSIX_SPAWN_SETSIGMASK);
+  std::string hand_over = lock.HandOver();
+  std::vector<char*> environment = {hand_over.data()};
+  for (char** entry = environ; *entry; ++entry) environment.push_back(*entry);
+  environment.push_back(nullptr);
   pid_t pid = 0;
-  const int error =
-      posix_spawn(&pid, "/proc/self/exe", nullptr, &attributes, argv.data(), environ);
+  const int error = posix_spawn(&pid, "/proc/self/exe", nullptr, &attributes, argv.data(),
+                                environment.data());
   posix_spawnattr_destroy(&attributes);
+  if (error == 0) lock.ReleaseToChild();
   if (error != 0) {
     throw RuntimeError(fmt::format("cannot start a process for run '{}': {}", run_dir,
                                    std::strerror(error)));
@@ -81,6 +87,7 @@ int RunJobs(const std::vector<PlannedRun>& runs, int jobs, const PluginRegistry&
   for (const PlannedRun& run : runs) {
     if (run.action != RunAction::kSkip) queue.push_back(&run);
   }
+  std::vector<RunLock> locks = LockRuns(runs);
   std::map<pid_t, const PlannedRun*> running;
   std::vector<std::string> failed;
   size_t next = 0;
@@ -88,9 +95,10 @@ int RunJobs(const std::vector<PlannedRun>& runs, int jobs, const PluginRegistry&
   while ((next < queue.size() && !StopRequested()) || !running.empty()) {
     // start runs while there is room and no stop was asked for
     while (!StopRequested() && running.size() < static_cast<size_t>(jobs) && next < queue.size()) {
+      RunLock& lock = locks[next];
       const PlannedRun& run = *queue[next++];
       if (run.action == RunAction::kStart) PrepareRun(run, registry, options);
-      running[Spawn(run.dir, WorkersPerRun(run, jobs, options))] = &run;
+      running[Spawn(run.dir, WorkersPerRun(run, jobs, options), lock)] = &run;
     }
     // a stop asked of this process reaches every child once
     if (StopRequested() && !forwarded) {
@@ -120,7 +128,7 @@ int RunJobs(const std::vector<PlannedRun>& runs, int jobs, const PluginRegistry&
   }
   if (StopRequested()) {
     std::fprintf(stderr, "stopped; run the same command again to resume\n");
-    return 1;
+    return StopExitCode();
   }
   return 0;
 }

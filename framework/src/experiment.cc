@@ -1,14 +1,18 @@
 #include "experiment_document.h"
 
+#include <algorithm>
 #include <cmath>
 #include <filesystem>
 #include <limits>
+#include <variant>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
+#include "stride/algorithm.h"
 #include "stride/error.h"
 #include "stride/registry.h"
+#include "stride/reward.h"
 #include "stride/suggest.h"
 #include "toml_edit.h"
 
@@ -159,6 +163,21 @@ std::vector<ParamSpec> Concat(const std::vector<ParamSpec>& a, const std::vector
   return all;
 }
 
+// where the key of table that message names first is, else the table's header
+std::string FirstKeyNamed(const toml::table& table, const std::string& message,
+                          const std::string& table_where) {
+  size_t first = std::string::npos;
+  std::string where = table_where;
+  for (const auto& [key, node] : table) {
+    const size_t at = message.find(std::string(key.str()));
+    if (at < first) {
+      first = at;
+      where = Where(node.source(), table_where);
+    }
+  }
+  return where;
+}
+
 // a plugin's table: the framework's keys plus the plugin's declared parameters
 struct PluginTable {
   Params framework;
@@ -201,6 +220,14 @@ PluginTable ReadPluginTable(const toml::table& table, const std::string& table_p
   }
   out.framework = Params(std::move(framework));
   out.params = Params(std::move(params));
+
+  // the plugin's own checks (one parameter against another) point here too
+  try {
+    std::visit([&out](const auto& factory) { factory(out.params); }, plugin->entry->factory);
+  } catch (const ConfigError& e) {
+    throw ConfigError(fmt::format("{}: {} '{}': {}", FirstKeyNamed(table, e.what(), table_where),
+                                  table_path, out.plugin, e.what()));
+  }
   return out;
 }
 
@@ -367,6 +394,12 @@ Experiment ReadExperimentDocument(const toml::table& doc, const std::string& sou
     throw ConfigError(fmt::format("{}: 'experiment.seeds' must hold at least one seed",
                                   Where(exp_table.get("seeds")->source(), exp_where)));
   }
+  for (auto seed = experiment.seeds.begin(); seed != experiment.seeds.end(); ++seed) {
+    if (std::find(experiment.seeds.begin(), seed, *seed) == seed) continue;
+    throw ConfigError(fmt::format("{}: 'experiment.seeds' lists seed {} twice: each seed is one "
+                                  "run, in one directory",
+                                  Where(exp_table.get("seeds")->source(), exp_where), *seed));
+  }
   experiment.total_steps = exp.GetInt("total_steps");
   experiment.output_dir = exp.GetString("output_dir");
   experiment.checkpoint_every_steps = exp.GetInt("checkpoint_every_steps");
@@ -380,6 +413,12 @@ Experiment ReadExperimentDocument(const toml::table& doc, const std::string& sou
                                     full.string()));
     }
     experiment.plugin_dirs.push_back(fs::canonical(full).string());
+  }
+  try {
+    registry.LoadSearchPath(experiment.plugin_dirs);
+  } catch (const ConfigError& e) {
+    throw ConfigError(fmt::format("{}: {}", Where(exp_table.get("plugin_dirs")->source(), exp_where),
+                                  e.what()));
   }
   registry.LoadSearchPath(PluginRegistry::SearchPath(experiment.plugin_dirs));
 

@@ -2,21 +2,29 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cerrno>
 #include <cstdlib>
+#include <filesystem>
 #include <sstream>
 
 #include <fmt/format.h>
 
+#include "stride/durable_file.h"
 #include "stride/error.h"
 #include "tensorboard_events.h"
 
 namespace stride {
 namespace {
 
+// the complete lines of a file: a line without its newline was being written
 std::vector<std::string> ReadLines(const std::string& path) {
-  std::ifstream in(path);
+  std::error_code ec;
+  if (!std::filesystem::exists(path, ec)) return {};
+  std::istringstream in(ReadFile(path));
   std::vector<std::string> lines;
-  for (std::string line; std::getline(in, line);) lines.push_back(line);
+  for (std::string line; std::getline(in, line);) {
+    if (!in.eof()) lines.push_back(line);
+  }
   return lines;
 }
 
@@ -62,18 +70,22 @@ int64_t MetricsLog::Begin(int64_t first_step) {
       if (step >= 0 && step < first_step) json_lines.push_back(line);
     }
   }
-  csv_.open(path_ + ".csv", std::ios::trunc);
-  jsonl_.open(path_ + ".jsonl", std::ios::trunc);
-  if (!csv_ || !jsonl_) throw RuntimeError(fmt::format("cannot write {}.csv", path_));
+  // the kept rows replace the files whole, then rows are appended
+  std::string csv_text, json_text;
   for (const std::string& line : csv_lines) {
-    csv_ << line << '\n';
+    csv_text += line + '\n';
     if (LeadingStep(line) < 0) {
       kept_header_ = Cells(line);
     } else {
       kept_rows_.push_back(Cells(line));
     }
   }
-  for (const std::string& line : json_lines) jsonl_ << line << '\n';
+  for (const std::string& line : json_lines) json_text += line + '\n';
+  WriteFileAtomically(path_ + ".csv", csv_text);
+  WriteFileAtomically(path_ + ".jsonl", json_text);
+  csv_.open(path_ + ".csv", std::ios::app);
+  jsonl_.open(path_ + ".jsonl", std::ios::app);
+  if (!csv_ || !jsonl_) throw RuntimeError(WriteFailure(path_ + ".csv", errno, 0));
   if (events_) events_->Begin(first_step);
   open_ = true;
   return last_kept;
@@ -96,7 +108,7 @@ void MetricsLog::Write(int64_t step, const std::vector<std::pair<std::string, do
   if (columns_.empty()) {
     columns_.push_back("step");
     for (const auto& [name, value] : values) columns_.push_back(name);
-    if (csv_.tellp() == 0) csv_ << fmt::format("{}\n", fmt::join(columns_, ","));
+    if (kept_header_.empty()) csv_ << fmt::format("{}\n", fmt::join(columns_, ","));
   }
   if (values.size() + 1 != columns_.size()) {
     throw RuntimeError(fmt::format("{}.csv: a row has {} values, the header {}", path_,
@@ -109,10 +121,10 @@ void MetricsLog::Write(int64_t step, const std::vector<std::pair<std::string, do
     csv_row += finite ? fmt::format(",{}", value) : ",";
     json_row += fmt::format(", \"{}\": {}", name, finite ? fmt::format("{}", value) : "null");
   }
-  csv_ << csv_row << '\n';
-  jsonl_ << json_row << "}\n";
-  csv_.flush();
-  jsonl_.flush();
+  csv_ << csv_row << '\n' << std::flush;
+  if (!csv_) throw RuntimeError(WriteFailure(path_ + ".csv", errno, csv_row.size() + 1));
+  jsonl_ << json_row << "}\n" << std::flush;
+  if (!jsonl_) throw RuntimeError(WriteFailure(path_ + ".jsonl", errno, json_row.size() + 2));
   if (events_) events_->WriteScalars(step, tag_prefix_, values);
 }
 

@@ -8,11 +8,13 @@
 #include <filesystem>
 #include <fstream>
 #include <iterator>
+#include <sstream>
 #include <vector>
 
 #include <fmt/format.h>
 
 #include "stride/build_info.h"
+#include "stride/durable_file.h"
 #include "stride/error.h"
 #include "stride/plugin.h"
 
@@ -60,7 +62,7 @@ std::string TimeToSuccessLine(const std::optional<TimeToSuccess>& time) {
 }  // namespace
 
 void SetTimeToSuccess(const std::string& path, const std::optional<TimeToSuccess>& time) {
-  std::ifstream in(path);
+  std::istringstream in(ReadFile(path));
   std::string text;
   bool found = false;
   for (std::string line; std::getline(in, line);) {
@@ -71,14 +73,7 @@ void SetTimeToSuccess(const std::string& path, const std::optional<TimeToSuccess
       text += line + "\n";
     }
   }
-  if (!found) return;
-  const std::string temporary = path + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << text;
-    if (!out) throw RuntimeError(fmt::format("cannot write '{}'", temporary));
-  }
-  std::filesystem::rename(temporary, path);
+  if (found) WriteFileAtomically(path, text);
 }
 
 std::string ElfBuildId(const std::string& path) {

@@ -6,7 +6,6 @@
 #include <csignal>
 #include <cstdio>
 #include <filesystem>
-#include <fstream>
 #include <optional>
 #include <sstream>
 #include <thread>
@@ -15,8 +14,10 @@
 
 #include "metrics_log.h"
 #include "run_manifest.h"
+#include "stride/durable_file.h"
 #include "stride/error.h"
 #include "stride/registry.h"
+#include "stride/run_lock.h"
 #include "tensorboard_events.h"
 
 namespace stride {
@@ -24,26 +25,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
-std::atomic<bool> g_stop_requested{false};
+std::atomic<int> g_stop_signal{0};
 
-extern "C" void HandleStopSignal(int) { g_stop_requested.store(true); }
-
-void WriteText(const fs::path& path, const std::string& text) {
-  const fs::path temporary = path.string() + ".tmp";
-  {
-    std::ofstream out(temporary, std::ios::trunc);
-    out << text;
-    if (!out) throw RuntimeError(fmt::format("cannot write '{}'", temporary.string()));
-  }
-  fs::rename(temporary, path);
-}
-
-std::string ReadText(const fs::path& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
-}
+extern "C" void HandleStopSignal(int signal) { g_stop_signal.store(signal); }
 
 std::string Duration(double seconds) {
   if (!std::isfinite(seconds) || seconds < 0) return "?";
@@ -247,7 +231,7 @@ class RunContext : public TrainContext {
 // one seed from a prepared run directory
 RunStatus TrainRun(const Experiment& experiment, const PluginRegistry& registry, int64_t seed,
                    const std::string& run_dir, bool resume, int num_workers) {
-  const std::string config_toml = ReadText(fs::path(run_dir) / "config.toml");
+  const std::string config_toml = ReadFile(run_dir + "/config.toml");
   RunContext context(experiment, registry, seed, run_dir, config_toml, resume, num_workers);
   std::unique_ptr<Algorithm> algorithm =
       registry.MakeAlgorithm(experiment.algorithm.plugin, experiment.algorithm.params);
@@ -286,10 +270,36 @@ std::string FirstDifference(const std::string& here, const std::string& now) {
   }
 }
 
+// a missing directory, or one with nothing but its lock file
+bool HoldsNothing(const fs::path& run_dir) {
+  std::error_code ec;
+  for (const fs::directory_entry& entry : fs::directory_iterator(run_dir, ec)) {
+    if (entry.path().filename() != "lock") return false;
+  }
+  return true;
+}
+
+// a run directory as this process has locked it: trained from its checkpoint
+// if it has one, else from the start
+RunStatus TrainLockedRun(const std::string& run_dir, PluginRegistry& registry, int num_workers) {
+  const fs::path config = fs::path(run_dir) / "config.toml";
+  std::error_code ec;
+  if (!fs::is_regular_file(config, ec)) {
+    throw ConfigError(fmt::format("'{}' is not a run directory: it has no config.toml", run_dir));
+  }
+  if (fs::exists(fs::path(run_dir) / "policy.pt", ec)) {
+    throw ConfigError(fmt::format("run '{}' has already finished (it has policy.pt)", run_dir));
+  }
+  const bool resume = fs::is_regular_file(fs::path(run_dir) / "checkpoints" / "checkpoint.pt", ec);
+  const Experiment experiment = LoadExperiment(config.string(), {}, registry);
+  std::fprintf(stderr, "[%s] %s\n", run_dir.c_str(), resume ? "resuming" : "starting");
+  return TrainRun(experiment, registry, experiment.seeds.front(), run_dir, resume, num_workers);
+}
+
 // what an existing directory calls for when the run's resolved config is config_toml
 RunAction ActionFor(const fs::path& run_dir, const std::string& config_toml, bool force) {
+  if (HoldsNothing(run_dir) || force) return RunAction::kStart;
   std::error_code ec;
-  if (!fs::exists(run_dir, ec) || fs::is_empty(run_dir, ec) || force) return RunAction::kStart;
   const fs::path config = run_dir / "config.toml";
   if (!fs::is_regular_file(config, ec)) {
     throw ConfigError(fmt::format(
@@ -297,7 +307,7 @@ RunAction ActionFor(const fs::path& run_dir, const std::string& config_toml, boo
         "another --out",
         run_dir.string()));
   }
-  const std::string difference = FirstDifference(ReadText(config), config_toml);
+  const std::string difference = FirstDifference(ReadFile(config.string()), config_toml);
   if (!difference.empty()) {
     throw ConfigError(fmt::format(
         "run directory '{}' holds a run of another configuration ({}): pass --force to replace "
@@ -329,7 +339,9 @@ void InstallStopHandlers() {
   sigprocmask(SIG_UNBLOCK, &stop_signals, nullptr);
 }
 
-bool StopRequested() { return g_stop_requested.load(); }
+bool StopRequested() { return g_stop_signal.load() != 0; }
+
+int StopExitCode() { return 128 + g_stop_signal.load(); }
 
 std::unique_ptr<VecEnv> MakeVecEnv(const Experiment& experiment, const PluginRegistry& registry,
                                    int num_envs, uint64_t seed, int num_workers) {
@@ -443,43 +455,51 @@ std::vector<PlannedRun> PlanRuns(const std::vector<Experiment>& experiments,
 }
 
 void PrepareRun(const PlannedRun& run, const PluginRegistry& registry, const RunOptions& options) {
+  // a fresh directory, but for the lock this process holds on it
   const fs::path run_dir = run.dir;
   std::error_code ec;
-  fs::remove_all(run_dir, ec);
-  fs::create_directories(run_dir / "checkpoints", ec);
+  std::vector<fs::path> previous;
+  for (const fs::directory_entry& entry : fs::directory_iterator(run_dir, ec)) {
+    if (entry.path().filename() != "lock") previous.push_back(entry.path());
+  }
+  for (const fs::path& path : previous) fs::remove_all(path, ec);
+  if (!ec) fs::create_directories(run_dir / "checkpoints", ec);
   if (ec) {
     throw ConfigError(fmt::format("cannot create run directory '{}': {}", run_dir.string(),
                                   ec.message()));
   }
   const std::string config_toml = ResolvedToml(run.experiment);
-  WriteText(run_dir / "config.toml", config_toml);
-  WriteText(run_dir / "manifest.json",
-            RunManifestJson(run.experiment, registry, run.seed, config_toml, options.command,
-                            options.versions));
+  WriteFileAtomically((run_dir / "config.toml").string(), config_toml);
+  WriteFileAtomically((run_dir / "manifest.json").string(),
+                      RunManifestJson(run.experiment, registry, run.seed, config_toml,
+                                      options.command, options.versions));
+}
+
+std::vector<RunLock> LockRuns(const std::vector<PlannedRun>& runs) {
+  std::vector<RunLock> locks;
+  for (const PlannedRun& run : runs) {
+    if (run.action != RunAction::kSkip) locks.push_back(RunLock::Acquire(run.dir));
+  }
+  return locks;
 }
 
 RunStatus TrainRunDirectory(const std::string& run_dir, PluginRegistry& registry,
                             int num_workers) {
-  const fs::path config = fs::path(run_dir) / "config.toml";
   std::error_code ec;
-  if (!fs::is_regular_file(config, ec)) {
+  if (!fs::is_regular_file(fs::path(run_dir) / "config.toml", ec)) {
     throw ConfigError(fmt::format("'{}' is not a run directory: it has no config.toml", run_dir));
   }
-  if (fs::exists(fs::path(run_dir) / "policy.pt", ec)) {
-    throw ConfigError(fmt::format("run '{}' has already finished (it has policy.pt)", run_dir));
-  }
-  const bool resume = fs::is_regular_file(fs::path(run_dir) / "checkpoints" / "checkpoint.pt", ec);
-  const Experiment experiment = LoadExperiment(config.string(), {}, registry);
-  std::fprintf(stderr, "[%s] %s\n", run_dir.c_str(), resume ? "resuming" : "starting");
-  return TrainRun(experiment, registry, experiment.seeds.front(), run_dir, resume, num_workers);
+  const RunLock lock = RunLock::Acquire(run_dir);
+  return TrainLockedRun(run_dir, registry, num_workers);
 }
 
 RunStatus RunPlanned(const std::vector<PlannedRun>& runs, PluginRegistry& registry,
                      const RunOptions& options) {
+  const std::vector<RunLock> locks = LockRuns(runs);
   for (const PlannedRun& run : runs) {
     if (run.action == RunAction::kSkip) continue;
     if (run.action == RunAction::kStart) PrepareRun(run, registry, options);
-    if (TrainRunDirectory(run.dir, registry, options.num_workers) == RunStatus::kStopped) {
+    if (TrainLockedRun(run.dir, registry, options.num_workers) == RunStatus::kStopped) {
       return RunStatus::kStopped;
     }
   }

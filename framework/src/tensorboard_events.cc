@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <array>
+#include <cerrno>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -12,6 +13,7 @@
 
 #include <fmt/format.h>
 
+#include "stride/durable_file.h"
 #include "stride/error.h"
 
 namespace stride {
@@ -321,7 +323,7 @@ void TensorBoardWriter::WriteRecord(const std::string& data) {
   PutLittleEndian(record, MaskedCrc32c(data.data(), data.size()), 4);
   out_.write(record.data(), static_cast<std::streamsize>(record.size()));
   out_.flush();
-  if (!out_) throw RuntimeError(fmt::format("cannot write '{}'", path_));
+  if (!out_) throw RuntimeError(WriteFailure(path_, errno, record.size()));
 }
 
 }  // namespace stride

@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <vector>
 
 namespace stride::testing {
 
@@ -29,6 +30,29 @@ std::string ReadFile(const std::string& path) {
   std::stringstream text;
   text << in.rdbuf();
   return text.str();
+}
+
+bool IsWallClock(const std::string& column) {
+  return column == "time_s" || column == "train_time_s" || column == "steps_per_second";
+}
+
+std::string DeterministicColumns(const std::string& csv) {
+  std::stringstream in(ReadFile(csv));
+  std::string out;
+  std::vector<bool> keep;
+  for (std::string line; std::getline(in, line);) {
+    std::stringstream cells(line);
+    std::vector<std::string> row;
+    for (std::string cell; std::getline(cells, cell, ',');) row.push_back(cell);
+    if (keep.empty()) {
+      for (const std::string& name : row) keep.push_back(!IsWallClock(name));
+    }
+    for (size_t i = 0; i < row.size(); ++i) {
+      if (keep[i]) out += row[i] + ",";
+    }
+    out += "\n";
+  }
+  return out;
 }
 
 CliResult RunStride(const std::string& arguments, const std::string& environment) {

@@ -21,6 +21,12 @@ std::string TempDir(const std::string& name);
 void WriteFile(const std::string& path, const std::string& text);
 std::string ReadFile(const std::string& path);
 
+// a column or scalar of wall-clock time, which no two runs share
+bool IsWallClock(const std::string& column);
+// metrics.csv or eval.csv without its wall-clock columns: what the same seed
+// reproduces bit for bit
+std::string DeterministicColumns(const std::string& csv);
+
 }  // namespace stride::testing
 
 #endif  // STRIDE_TESTS_FRAMEWORK_CLI_RUNNER_H_

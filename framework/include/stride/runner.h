@@ -13,6 +13,7 @@
 
 #include "stride/algorithm.h"
 #include "stride/experiment.h"
+#include "stride/run_lock.h"
 #include "stride/vec_env.h"
 
 namespace stride {
@@ -71,10 +72,15 @@ struct PlannedRun {
 // a directory that holds a run of another configuration is a ConfigError
 std::vector<PlannedRun> PlanRuns(const std::vector<Experiment>& experiments,
                                  const RunOptions& options);
-// a kStart run's fresh directory with config.toml and manifest.json
+// the locks of the runs to train (not the skipped), in order; ConfigError if
+// another process holds one (stride/run_lock.h)
+std::vector<RunLock> LockRuns(const std::vector<PlannedRun>& runs);
+// a kStart run's fresh directory with config.toml and manifest.json, made
+// under the lock this process holds on it
 void PrepareRun(const PlannedRun& run, const PluginRegistry& registry, const RunOptions& options);
-// trains a prepared run directory (stride run --resume): from its checkpoint
-// if it has one, else from the start; num_workers 0 keeps the experiment's
+// locks and trains a prepared run directory (stride run --resume): from its
+// checkpoint if it has one, else from the start; num_workers 0 keeps the
+// experiment's
 RunStatus TrainRunDirectory(const std::string& run_dir, PluginRegistry& registry,
                             int num_workers = 0);
 
@@ -87,6 +93,9 @@ RunStatus RunExperiment(const Experiment& experiment, PluginRegistry& registry,
 // SIGINT/SIGTERM request a stop; runs checkpoint and return
 void InstallStopHandlers();
 bool StopRequested();
+// 128 + the stop signal's number (130 for SIGINT, 143 for SIGTERM), the exit
+// code shells and schedulers expect of a process a signal stopped
+int StopExitCode();
 
 }  // namespace stride
 

@@ -43,6 +43,9 @@ ExportedPolicy::ExportedPolicy(const std::string& source, PluginRegistry& regist
   // the policy carries the experiment it was trained in
   torch::jit::ExtraFilesMap extra = {{kConfigExtraFile, ""}};
   std::istringstream bytes(ReadFile(path_));
+  if (bytes.str().rfind("PK\x03\x04", 0) != 0) {
+    throw ConfigError(fmt::format("'{}' is not a TorchScript policy: not a zip archive", path_));
+  }
   CheckArchive(path_, bytes.str());
   try {
     module_->module = torch::jit::load(bytes, torch::kCPU, extra);

@@ -56,7 +56,8 @@ uint32_t LittleEndian16(std::string_view bytes, size_t at) {
 // the offset of the record whose comment runs to the end of the archive, or npos
 size_t FindEnd(std::string_view archive) {
   if (archive.size() < kEndSize) return std::string_view::npos;
-  const size_t earliest = archive.size() > kEndSize + 0xFFFF ? archive.size() - kEndSize - 0xFFFF : 0;
+  const size_t longest = kEndSize + 0xFFFF;
+  const size_t earliest = archive.size() > longest ? archive.size() - longest : 0;
   for (size_t at = archive.size() - kEndSize + 1; at-- > earliest;) {
     if (archive.compare(at, 4, kEndSignature) != 0) continue;
     if (at + kEndSize + LittleEndian16(archive, at + 20) == archive.size()) return at;
@@ -140,13 +141,13 @@ void CheckArchive(const std::string& path, std::string_view archive) {
         archive.size()));
   }
   const std::string_view comment = archive.substr(end + kEndSize);
-  if (comment.substr(0, kSealPrefix.size()) != kSealPrefix) return;
-  const std::string expected = fmt::format("{:08x}", Crc32(archive.substr(0, end + 20)));
-  if (comment.substr(kSealPrefix.size()) != expected) {
+  if (comment.empty()) return;
+  const std::string expected = fmt::format("{}{:08x}", kSealPrefix,
+                                           Crc32(archive.substr(0, end + 20)));
+  if (comment != expected) {
     throw RuntimeError(fmt::format(
-        "'{}' is damaged: its contents fail the checksum written with them (CRC-32 {}, written "
-        "{})",
-        path, expected, comment.substr(kSealPrefix.size())));
+        "'{}' is damaged: its contents fail the checksum written with them ({}, written '{}')",
+        path, expected.substr(kSealPrefix.size() - 1), comment));
   }
 }
 

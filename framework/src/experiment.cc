@@ -224,9 +224,10 @@ PluginTable ReadPluginTable(const toml::table& table, const std::string& table_p
   // the plugin's own checks (one parameter against another) point here too
   try {
     std::visit([&out](const auto& factory) { factory(out.params); }, plugin->entry->factory);
-  } catch (const ConfigError& e) {
-    throw ConfigError(fmt::format("{}: {} '{}': {}", FirstKeyNamed(table, e.what(), table_where),
-                                  table_path, out.plugin, e.what()));
+  } catch (const std::exception& e) {
+    throw ConfigError(fmt::format("{}: {} plugin '{}' ({}) failed to start: {}",
+                                  FirstKeyNamed(table, e.what(), table_where),
+                                  PluginKindName(kind), out.plugin, plugin->library, e.what()));
   }
   return out;
 }

@@ -84,11 +84,15 @@ RunLock RunLock::Acquire(const std::string& run_dir) {
   }
   std::error_code ec;
   fs::create_directories(run_dir, ec);
+  if (!fs::is_directory(run_dir)) {
+    throw ConfigError(fmt::format("cannot create run directory '{}': {}", run_dir,
+                                  ec ? ec.message() : "not a directory"));
+  }
   const std::string path = LockPath(run_dir);
   const int fd = open(path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0644);
   if (fd < 0) {
-    throw ConfigError(fmt::format("cannot use run directory '{}': {}", run_dir,
-                                  ec ? ec.message() : std::strerror(errno)));
+    throw ConfigError(
+        fmt::format("cannot use run directory '{}': {}", run_dir, std::strerror(errno)));
   }
   if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
     const int error_number = errno;

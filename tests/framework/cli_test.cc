@@ -171,6 +171,30 @@ TEST(CliTest, OverridesAreValidatedAndNamed) {
   EXPECT_THAT(no_reward.err, HasSubstr("no [[reward]] 'ctrl_cost'"));
 }
 
+TEST(CliTest, RepeatedSeedIsLocated) {
+  const std::string text = Experiment("seeds = [3, 0, 3]\n");
+  const std::string path = WriteExperiment("repeated_seed", text);
+  CliResult result = RunStride("validate " + path);
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr(path + ":" + std::to_string(LineOf(text, "seeds")) +
+                                    ":9: 'experiment.seeds' lists seed 3 twice"));
+}
+
+// a check a plugin's factory makes (one parameter against another) points at
+// the parameter it names
+TEST(CliTest, FactoryErrorsAreLocated) {
+  std::string text = Experiment();
+  text.replace(text.find("plugin = \"pendulum\""), 19,
+               "plugin = \"biped\"\nhealthy_z_min = 2.5");
+  const std::string path = WriteExperiment("factory_error", text);
+  CliResult result = RunStride("validate " + path);
+  EXPECT_EQ(result.exit_code, 2);
+  EXPECT_THAT(result.err, HasSubstr(path + ":" + std::to_string(LineOf(text, "healthy_z_min")) +
+                                    ":17: environment plugin 'biped' ("));
+  EXPECT_THAT(result.err, HasSubstr("failed to start: healthy_z_min (2.5) must be below "
+                                    "healthy_z_max (2)"));
+}
+
 TEST(CliTest, UnknownPluginListsTheAvailableOnes) {
   std::string text = Experiment();
   text.replace(text.find("\"ppo\""), 5, "\"ppp\"");
@@ -266,6 +290,7 @@ TEST(CliTest, PluginPathThatIsNotARegularFileIsRefused) {
   CliResult device = ValidateWithPluginDir("not_regular_device", "/dev/null");
   EXPECT_EQ(device.exit_code, 2);
   EXPECT_THAT(device.err, HasSubstr("'/dev/null' is neither a directory nor a regular file"));
+  EXPECT_THAT(device.err, HasSubstr("experiment.toml:5:15: plugin path '/dev/null'"));
   CliResult missing = ValidateWithPluginDir("missing_dir", "no/such/dir");
   EXPECT_EQ(missing.exit_code, 2);
   EXPECT_THAT(missing.err, HasSubstr("plugin directory '"));

@@ -315,7 +315,7 @@ TEST(FaultTest, ReadOnlyOutputDirectoryIsRefused) {
   if (code == 77) GTEST_SKIP() << "mounting a read-only tmpfs is not allowed here";
   EXPECT_EQ(ReadFile(c.dir + "/status"), "2\n");
   EXPECT_THAT(ReadFile(c.dir + "/err"),
-              HasSubstr("cannot use run directory '" + mount + "/runs/faults/seed_0': "));
+              HasSubstr("cannot create run directory '" + mount + "/runs/faults/seed_0': "));
 }
 
 }  // namespace

@@ -26,7 +26,8 @@ std::string WriteFailure(const std::string& path, int error_number, size_t neede
 std::string SealArchive(std::string archive);
 
 // throws RuntimeError naming path when an archive is truncated, or sealed and
-// changed since; an unsealed archive (written elsewhere) passes unchecked
+// changed since; an archive without a comment (written elsewhere) passes
+// unchecked
 void CheckArchive(const std::string& path, std::string_view archive);
 
 }  // namespace stride

@@ -23,7 +23,7 @@ constexpr double kPi = 3.14159265358979323846;
 // walker17 clips every velocity to this magnitude, as Walker2d-v4 does
 constexpr double kVelocityClip = 10.0;
 constexpr const char* kBuiltinFileName = "biped.xml";
-constexpr uint32_t kStateVersion = 1;
+constexpr uint32_t kStateVersion = 2;
 
 // signal positions; the joint groups hold kNumJoints entries each
 enum Signal {
@@ -266,7 +266,9 @@ BipedEnv::BipedEnv(const BipedConfig& config)
       data_(mj_makeData(model_.get()), mj_deleteData),
       layout_(BipedLayout::FromModel(*model_, Describe(config.model))),
       dt_(model_->opt.timestep * config.frame_skip),
-      max_pitch_(config.max_trunk_angle_deg * kPi / 180.0) {
+      max_pitch_(config.max_trunk_angle_deg * kPi / 180.0),
+      perturbations_(model_, model_->jnt_bodyid[mj_name2id(model_.get(), mjOBJ_JOINT, "rootx")],
+                     dt_) {
   const mjModel& m = *model_;
 
   // observations: MuJoCo's joint limits are soft and full torque pushes the
@@ -328,8 +330,16 @@ std::vector<EpisodeMetric> BipedEnv::episode_metrics() const {
 
 BipedEnv::~BipedEnv() = default;
 
+std::vector<Perturbation> BipedEnv::perturbations() const {
+  return environments::MujocoPerturbations::Declared();
+}
+
+void BipedEnv::SetPerturbations(const std::vector<PerturbationValue>& values) {
+  perturbations_.Set(values);
+}
+
 void BipedEnv::Reset(uint64_t seed, float* observation) {
-  const mjModel* m = model_.get();
+  const mjModel* m = perturbations_.BeginEpisode(seed);
   mjData* d = data_.get();
   warnings_.Count(*d);
   mj_resetData(m, d);
@@ -343,11 +353,13 @@ void BipedEnv::Reset(uint64_t seed, float* observation) {
 
   steps_ = 0;
   WriteObservation(observation);
+  perturbations_.AddNoise(observation, observation_space_.size());
 }
 
 StepResult BipedEnv::Step(const float* action, float* observation, double* signals) {
-  const mjModel* m = model_.get();
+  const mjModel* m = perturbations_.model();
   mjData* d = data_.get();
+  action = perturbations_.Delay(action);
 
   // clipped actions drive the actuators; MuJoCo ignores a NaN control and
   // counts mjWARN_BADCTRL, so it counts as 0 here too
@@ -361,6 +373,7 @@ StepResult BipedEnv::Step(const float* action, float* observation, double* signa
 
   // simulate; MuJoCo resets the data itself when the state diverges
   const double x_before = d->qpos[layout_.rootx_qpos];
+  perturbations_.Push(steps_, d);
   bool diverged = false;
   for (int k = 0; k < config_.frame_skip && !diverged; ++k) {
     mj_step(m, d);
@@ -391,6 +404,7 @@ StepResult BipedEnv::Step(const float* action, float* observation, double* signa
   result.truncated = !result.terminated && steps_ >= config_.max_episode_steps;
 
   WriteObservation(observation);
+  perturbations_.AddNoise(observation, observation_space_.size());
   WriteSignals(x_before, control_squared, healthy, signals);
   return result;
 }
@@ -429,7 +443,7 @@ void BipedEnv::WriteObservation(float* observation) const {
 
 void BipedEnv::WriteSignals(double x_before, double control_squared, bool healthy,
                             double* signals) const {
-  const mjModel* m = model_.get();
+  const mjModel* m = perturbations_.model();
   const mjData* d = data_.get();
   const BipedLayout& l = layout_;
   const double x_after = d->qpos[l.rootx_qpos];
@@ -497,6 +511,7 @@ std::vector<uint8_t> BipedEnv::SaveState() const {
   environments::SimulationState::Capture(*m, *data_).Write(*m, &out);
   out.Put(static_cast<int64_t>(steps_));
   out.PutText(rng.str());
+  perturbations_.Save(&out);
   return out.Take();
 }
 
@@ -508,6 +523,7 @@ void BipedEnv::LoadState(const std::vector<uint8_t>& state) {
   const auto simulation = environments::SimulationState::Read(*m, &in);
   const auto steps = in.Get<int64_t>();
   std::istringstream rng_in(in.GetText());
+  perturbations_.Load(&in);
   in.Finish();
   std::mt19937_64 rng;
   if (!(rng_in >> rng)) throw RuntimeError("the biped state holds no valid RNG state");

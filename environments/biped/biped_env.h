@@ -18,6 +18,7 @@
 #include <mujoco/mujoco.h>
 
 #include "common/mujoco_support.h"
+#include "common/perturbations.h"
 #include "stride/environment.h"
 #include "stride/params.h"
 #include "stride/plugin.h"
@@ -92,11 +93,15 @@ class BipedEnv : public Environment {
   double dt() const override { return dt_; }
   int max_episode_steps() const override { return config_.max_episode_steps; }
 
+  // MuJoCo's perturbations (common/perturbations.h), pushes on the trunk
+  std::vector<Perturbation> perturbations() const override;
+  void SetPerturbations(const std::vector<PerturbationValue>& values) override;
+
   void Reset(uint64_t seed, float* observation) override;
   StepResult Step(const float* action, float* observation, double* signals) override;
 
   std::vector<std::string> Warnings() const override;
-  const mjModel_* mujoco_model() const override { return model_.get(); }
+  const mjModel_* mujoco_model() const override { return perturbations_.model(); }
   const mjData_* mujoco_data() const override { return data_.get(); }
 
   std::vector<uint8_t> SaveState() const override;
@@ -116,6 +121,8 @@ class BipedEnv : public Environment {
   Space observation_space_;
   Space action_space_;
   std::vector<std::string> signal_names_;
+
+  environments::MujocoPerturbations perturbations_;
 
   int steps_ = 0;
   std::mt19937_64 rng_;

@@ -73,7 +73,8 @@ PendulumEnv::PendulumEnv(const PendulumConfig& config)
     : config_(config),
       model_(SharedModel()),
       data_(mj_makeData(model_.get()), mj_deleteData),
-      dt_(model_->opt.timestep * config.frame_skip) {
+      dt_(model_->opt.timestep * config.frame_skip),
+      perturbations_(model_, model_->jnt_bodyid[kPole], dt_) {
   observation_space_.names = {"cart_position", "pole_angle", "cart_velocity",
                               "pole_angular_velocity"};
   observation_space_.low.assign(4, -kInf);
@@ -86,8 +87,16 @@ PendulumEnv::PendulumEnv(const PendulumConfig& config)
 
 PendulumEnv::~PendulumEnv() = default;
 
+std::vector<Perturbation> PendulumEnv::perturbations() const {
+  return environments::MujocoPerturbations::Declared();
+}
+
+void PendulumEnv::SetPerturbations(const std::vector<PerturbationValue>& values) {
+  perturbations_.Set(values);
+}
+
 void PendulumEnv::Reset(uint64_t seed, float* observation) {
-  const mjModel* m = model_.get();
+  const mjModel* m = perturbations_.BeginEpisode(seed);
   mjData* d = data_.get();
   mj_resetData(m, d);
   std::mt19937_64 rng(seed);
@@ -96,17 +105,20 @@ void PendulumEnv::Reset(uint64_t seed, float* observation) {
   mj_forward(m, d);
   steps_ = 0;
   WriteObservation(observation);
+  perturbations_.AddNoise(observation, observation_space_.size());
 }
 
 StepResult PendulumEnv::Step(const float* action, float* observation, double* signals) {
-  const mjModel* m = model_.get();
+  const mjModel* m = perturbations_.model();
   mjData* d = data_.get();
+  action = perturbations_.Delay(action);
   const double u =
       std::clamp(static_cast<double>(action[0]), action_space_.low[0], action_space_.high[0]);
   // MuJoCo ignores a NaN control and counts mjWARN_BADCTRL
   d->ctrl[0] = u;
 
   // simulate; MuJoCo resets the data itself when the state diverges
+  perturbations_.Push(steps_, d);
   bool diverged = false;
   for (int k = 0; k < config_.frame_skip && !diverged; ++k) {
     mj_step(m, d);
@@ -129,6 +141,7 @@ StepResult PendulumEnv::Step(const float* action, float* observation, double* si
   result.terminated = std::fabs(d->qpos[kPole]) > config_.max_pole_angle;
   result.truncated = !result.terminated && steps_ >= config_.max_episode_steps;
   WriteObservation(observation);
+  perturbations_.AddNoise(observation, observation_space_.size());
   signals[kCartPosition] = d->qpos[kCart];
   signals[kPoleAngle] = d->qpos[kPole];
   signals[kControlSquared] = std::isnan(u) ? 0.0 : u * u;
@@ -154,6 +167,7 @@ std::vector<uint8_t> PendulumEnv::SaveState() const {
   environments::StateWriter out(kStateVersion);
   environments::SimulationState::Capture(*m, *data_).Write(*m, &out);
   out.Put(static_cast<int64_t>(steps_));
+  perturbations_.Save(&out);
   return out.Take();
 }
 
@@ -162,6 +176,7 @@ void PendulumEnv::LoadState(const std::vector<uint8_t>& bytes) {
   environments::StateReader in(bytes, "pendulum", kStateVersion);
   const auto simulation = environments::SimulationState::Read(*m, &in);
   const auto steps = in.Get<int64_t>();
+  perturbations_.Load(&in);
   in.Finish();
   simulation.Restore(*m, data_.get());
   steps_ = static_cast<int>(steps);

@@ -11,6 +11,7 @@
 
 #include <mujoco/mujoco.h>
 
+#include "common/perturbations.h"
 #include "stride/environment.h"
 #include "stride/params.h"
 #include "stride/plugin.h"
@@ -47,11 +48,15 @@ class PendulumEnv : public Environment {
   double dt() const override { return dt_; }
   int max_episode_steps() const override { return config_.max_episode_steps; }
 
+  // MuJoCo's perturbations (common/perturbations.h), pushes on the pole
+  std::vector<Perturbation> perturbations() const override;
+  void SetPerturbations(const std::vector<PerturbationValue>& values) override;
+
   void Reset(uint64_t seed, float* observation) override;
   StepResult Step(const float* action, float* observation, double* signals) override;
 
   std::vector<std::string> Warnings() const override;
-  const mjModel_* mujoco_model() const override { return model_.get(); }
+  const mjModel_* mujoco_model() const override { return perturbations_.model(); }
   const mjData_* mujoco_data() const override { return data_.get(); }
 
   std::vector<uint8_t> SaveState() const override;
@@ -64,6 +69,7 @@ class PendulumEnv : public Environment {
   std::shared_ptr<const mjModel> model_;
   std::unique_ptr<mjData, void (*)(mjData*)> data_;
   double dt_;
+  environments::MujocoPerturbations perturbations_;
   Space observation_space_;
   Space action_space_;
   std::vector<std::string> signal_names_;

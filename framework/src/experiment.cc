@@ -127,6 +127,12 @@ class ValueReader {
 };
 
 // validates one table against a list of specs, filling in defaults
+// the framework's keys whose values are tables, read by their own readers
+bool IsTableValuedKey(const std::string& table_path, const std::string& name) {
+  return (table_path == "environment" && name == "randomize") ||
+         (table_path == "evaluation" && name == "robustness");
+}
+
 Params ReadTable(const toml::table& table, const std::string& table_path,
                  const std::string& table_where, const std::vector<ParamSpec>& specs) {
   std::vector<std::string> names;
@@ -134,6 +140,7 @@ Params ReadTable(const toml::table& table, const std::string& table_path,
   for (auto&& [key, node] : table) {
     const std::string name(key.str());
     if (std::find(names.begin(), names.end(), name) != names.end()) continue;
+    if (IsTableValuedKey(table_path, name)) continue;
     const std::string suggestion = DidYouMean(name, names);
     throw ConfigError(fmt::format(
         "{}: unknown key '{}.{}'{}",
@@ -176,6 +183,66 @@ std::string FirstKeyNamed(const toml::table& table, const std::string& message,
     }
   }
   return where;
+}
+
+// `key = { perturbation = [numbers], ... }` of table, each perturbation one
+// the environment declares and each number in its range; pairs: [low, high]
+std::vector<std::pair<std::string, std::vector<double>>> ReadPerturbationTable(
+    const toml::table& table, const std::string& key_path, const std::string& table_where,
+    const std::vector<Perturbation>& declared, bool pairs) {
+  std::vector<std::pair<std::string, std::vector<double>>> out;
+  const toml::node* node = table.get(key_path.substr(key_path.find('.') + 1));
+  if (!node) return out;
+  const std::string where = Where(node->source(), table_where);
+  std::vector<std::string> names;
+  for (const Perturbation& p : declared) names.push_back(p.name);
+  const char* shape = pairs ? "[low, high]" : "[magnitudes]";
+  if (!node->is_table()) {
+    throw ConfigError(fmt::format("{}: '{}' must be a table {{ perturbation = {} }}, got {}",
+                                  where, key_path, shape, Describe(*node)));
+  }
+  for (auto&& [key, value] : *node->as_table()) {
+    const std::string name(key.str());
+    const std::string at = Where(key.source().path ? key.source() : value.source(), table_where);
+    const auto p = std::find_if(declared.begin(), declared.end(),
+                                [&](const Perturbation& d) { return d.name == name; });
+    if (p == declared.end()) {
+      throw ConfigError(fmt::format("{}: '{}.{}': the environment has no perturbation '{}'{}", at,
+                                    key_path, name, name,
+                                    names.empty() ? " (it declares none)"
+                                                  : DidYouMean(name, names).empty()
+                                                        ? fmt::format("; it has: {}",
+                                                                      fmt::join(names, ", "))
+                                                        : DidYouMean(name, names)));
+    }
+    std::vector<double> numbers;
+    const toml::array* array = value.as_array();
+    for (size_t i = 0; array && i < array->size(); ++i) {
+      const toml::node& element = *array->get(i);
+      if (!element.is_number()) {
+        array = nullptr;
+        break;
+      }
+      numbers.push_back(element.is_integer() ? static_cast<double>(*element.value<int64_t>())
+                                             : *element.value<double>());
+    }
+    if (!array || numbers.empty() || (pairs && numbers.size() != 2)) {
+      throw ConfigError(fmt::format("{}: '{}.{}' must be {} of numbers, got {}", at, key_path,
+                                    name, pairs ? "a pair [low, high]" : "a list", Describe(value)));
+    }
+    for (double number : numbers) {
+      if (number < p->min || number > p->max || !std::isfinite(number)) {
+        throw ConfigError(fmt::format("{}: '{}.{}' = {} is out of range: must be in [{}, {}] ({})",
+                                      at, key_path, name, number, p->min, p->max, p->doc));
+      }
+    }
+    if (pairs && numbers[0] > numbers[1]) {
+      throw ConfigError(fmt::format("{}: '{}.{}': low {} is above high {}", at, key_path, name,
+                                    numbers[0], numbers[1]));
+    }
+    out.emplace_back(name, numbers);
+  }
+  return out;
 }
 
 // a plugin's table: the framework's keys plus the plugin's declared parameters
@@ -430,6 +497,13 @@ Experiment ReadExperimentDocument(const toml::table& doc, const std::string& sou
   experiment.environment = {env.plugin, env.params};
   experiment.num_envs = env.framework.GetInt("num_envs");
   experiment.num_workers = env.framework.GetInt("num_workers");
+  const std::vector<Perturbation> perturbations =
+      registry.MakeEnvironment(env.plugin, env.params)->perturbations();
+  for (const auto& [name, range] :
+       ReadPerturbationTable(env_table, "environment.randomize", TableWhere(env_table, source),
+                             perturbations, /*pairs=*/true)) {
+    experiment.randomize.push_back({name, range[0], range[1]});
+  }
 
   // [[reward]]
   const toml::node* rewards = doc.get("reward");
@@ -469,6 +543,11 @@ Experiment ReadExperimentDocument(const toml::table& doc, const std::string& sou
   experiment.success = ReadSuccessCriterion(*eval_table, eval, TableWhere(*eval_table, source),
                                             experiment, registry);
   experiment.stop_on_success = eval.GetBool("stop_on_success");
+  for (auto& [name, magnitudes] :
+       ReadPerturbationTable(*eval_table, "evaluation.robustness", TableWhere(*eval_table, source),
+                             perturbations, /*pairs=*/false)) {
+    experiment.robustness.push_back({name, std::move(magnitudes)});
+  }
   if (experiment.stop_on_success && experiment.success.empty()) {
     throw ConfigError(fmt::format(
         "{}: 'evaluation.stop_on_success' needs a success criterion: evaluation.success",
@@ -524,6 +603,14 @@ std::string ResolvedToml(const Experiment& e) {
   line("num_envs", e.num_envs);
   line("num_workers", e.num_workers);
   params(e.environment.params);
+  if (!e.randomize.empty()) {
+    std::vector<std::string> ranges;
+    for (const PerturbationRange& r : e.randomize) {
+      ranges.push_back(fmt::format("{} = [{}, {}]", r.name, FormatParamValue(r.low),
+                                   FormatParamValue(r.high)));
+    }
+    out += fmt::format("randomize = {{ {} }}\n", fmt::join(ranges, ", "));
+  }
   for (const RewardConfig& reward : e.rewards) {
     out += "\n[[reward]]\n";
     line("plugin", reward.plugin);
@@ -543,6 +630,13 @@ std::string ResolvedToml(const Experiment& e) {
   line("success", conditions);
   line("min_successes", e.success.min_successes);
   line("stop_on_success", e.stop_on_success);
+  if (!e.robustness.empty()) {
+    std::vector<std::string> tests;
+    for (const RobustnessTest& t : e.robustness) {
+      tests.push_back(fmt::format("{} = {}", t.perturbation, FormatParamValue(t.magnitudes)));
+    }
+    out += fmt::format("robustness = {{ {} }}\n", fmt::join(tests, ", "));
+  }
   return out;
 }
 

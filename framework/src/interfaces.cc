@@ -14,6 +14,10 @@ RuntimeError::~RuntimeError() = default;
 
 Environment::~Environment() = default;
 std::vector<EpisodeMetric> Environment::episode_metrics() const { return {}; }
+std::vector<Perturbation> Environment::perturbations() const { return {}; }
+void Environment::SetPerturbations(const std::vector<PerturbationValue>& values) {
+  if (!values.empty()) throw RuntimeError("this environment supports no perturbations");
+}
 std::vector<std::string> Environment::Warnings() const { return {}; }
 const mjModel_* Environment::mujoco_model() const { return nullptr; }
 const mjData_* Environment::mujoco_data() const { return nullptr; }

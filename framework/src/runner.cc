@@ -62,6 +62,7 @@ class RunContext : public TrainContext {
     env_ = MakeVecEnv(experiment, registry, static_cast<int>(experiment.num_envs),
                       static_cast<uint64_t>(seed),
                       num_workers > 0 ? num_workers : static_cast<int>(experiment.num_workers));
+    env_->SetPerturbations({}, experiment.randomize);
   }
 
   VecEnv& env() override { return *env_; }
@@ -141,6 +142,7 @@ class RunContext : public TrainContext {
                    "training\n", run_dir_.c_str(), static_cast<long long>(step), train_seconds);
     }
     finished_on_success_ = finished_on_success_ || (summary.success && experiment_.stop_on_success);
+    if (step >= experiment_.total_steps || finished_on_success_) EvaluateRobustness(policy);
     evaluation_seconds_ += Elapsed() - started;
     return summary;
   }
@@ -175,6 +177,36 @@ class RunContext : public TrainContext {
     SetTimeToSuccess(run_dir_ + "/manifest.json", time_to_success_);
     // an interruption right after the stopping evaluation: the run is done
     finished_on_success_ = time_to_success_ && experiment_.stop_on_success;
+  }
+
+  // the final policy under every perturbation magnitude the experiment lists:
+  // robustness.csv, one row per magnitude
+  void EvaluateRobustness(const Policy& policy) {
+    if (experiment_.robustness.empty()) return;
+    std::string csv;
+    for (const RobustnessTest& test : experiment_.robustness) {
+      for (double magnitude : test.magnitudes) {
+        eval_env_->SetPerturbations({{test.perturbation, magnitude}});
+        const EvalSummary summary = EvaluatePolicy(*eval_env_, policy, experiment_.success);
+        if (csv.empty()) {
+          csv = "perturbation,magnitude,episodes,mean_return,std_return";
+          for (const auto& [name, mean] : summary.metric_means) csv += "," + name;
+          csv += ",successes,success_rate\n";
+        }
+        csv += fmt::format("{},{},{},{},{}", test.perturbation, magnitude, summary.episodes,
+                           summary.mean_return, summary.std_return);
+        for (const auto& [name, mean] : summary.metric_means) csv += fmt::format(",{}", mean);
+        csv += experiment_.success.empty()
+                   ? ",,\n"
+                   : fmt::format(",{},{}\n", summary.successes,
+                                 static_cast<double>(summary.successes) / summary.episodes);
+        std::fprintf(stderr, "[%s] robustness %s = %g: %s\n", run_dir_.c_str(),
+                     test.perturbation.c_str(), magnitude,
+                     DescribeEvaluation(summary, experiment_.success).c_str());
+      }
+    }
+    eval_env_->SetPerturbations({});
+    WriteFileAtomically(run_dir_ + "/robustness.csv", csv);
   }
 
   double Elapsed() const {

@@ -234,10 +234,29 @@ uint64_t VecEnv::EpisodeSeed(int instance, uint64_t episode) const {
   return SplitMix64(SplitMix64(SplitMix64(seed_) ^ static_cast<uint64_t>(instance)) ^ episode);
 }
 
+void VecEnv::SetPerturbations(std::vector<PerturbationValue> fixed,
+                              std::vector<PerturbationRange> ranges) {
+  fixed_perturbations_ = std::move(fixed);
+  perturbation_ranges_ = std::move(ranges);
+  for (auto& env : envs_) env->SetPerturbations(fixed_perturbations_);
+}
+
 void VecEnv::ResetInstance(int i) {
   Episode& e = episodes_[i];
   float* obs = obs_.data() + static_cast<size_t>(i) * obs_size_;
-  envs_[i]->Reset(EpisodeSeed(i, e.index), obs);
+  const uint64_t seed = EpisodeSeed(i, e.index);
+  if (!perturbation_ranges_.empty()) {
+    // one draw per range from the episode's seed: the same on any worker count
+    std::vector<PerturbationValue> values = fixed_perturbations_;
+    uint64_t draw = seed;
+    for (const PerturbationRange& range : perturbation_ranges_) {
+      draw = SplitMix64(draw);
+      const double u = static_cast<double>(draw >> 11) * 0x1.0p-53;
+      values.push_back({range.name, range.low + u * (range.high - range.low)});
+    }
+    envs_[i]->SetPerturbations(values);
+  }
+  envs_[i]->Reset(seed, obs);
   e.total_return = 0.0;
   e.length = 0;
   std::fill(e.term_returns.begin(), e.term_returns.end(), 0.0);

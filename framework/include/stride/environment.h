@@ -60,6 +60,27 @@ struct StepResult {
   bool numerical_failure = false;
 };
 
+// a change of the environment's physics or sensing with a scalar magnitude,
+// for robustness evaluation and domain randomization, e.g.
+// {"friction_scale", 1.0, 0.0, 10.0, "every contact's sliding friction times this"}
+struct Perturbation {
+  // a plain name: lowercase letters, digits and '_'
+  std::string name;
+  // the magnitude that leaves the environment as it is
+  double neutral = 0.0;
+  // the magnitudes allowed, inclusive
+  double min = 0.0;
+  double max = 0.0;
+  // one line, with the unit
+  std::string doc;
+};
+
+// a perturbation's magnitude for one episode
+struct PerturbationValue {
+  std::string name;
+  double magnitude = 0.0;
+};
+
 class Environment {
  public:
   virtual ~Environment();
@@ -81,6 +102,14 @@ class Environment {
   // applies action[action_space().size()], writes the next observation and
   // signals[signal_names().size()]; actions outside the bounds are clipped
   virtual StepResult Step(const float* action, float* observation, double* signals) = 0;
+
+  // the perturbations SetPerturbations() accepts; the default: none
+  virtual std::vector<Perturbation> perturbations() const;
+  // magnitudes that hold from the next Reset() on, every other perturbation
+  // neutral; randomness they need (when a push comes) is drawn from the
+  // episode's seed. Names and magnitudes are checked by the caller against
+  // perturbations().
+  virtual void SetPerturbations(const std::vector<PerturbationValue>& values);
 
   // simulator warnings since construction, one line each (empty: none)
   virtual std::vector<std::string> Warnings() const;

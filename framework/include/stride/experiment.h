@@ -11,6 +11,7 @@
 #include "stride/params.h"
 #include "stride/plugin.h"
 #include "stride/success.h"
+#include "stride/vec_env.h"
 
 namespace stride {
 
@@ -25,6 +26,12 @@ struct RewardConfig {
   std::string plugin;
   double weight = 1.0;
   Params params;
+};
+
+// a perturbation and the magnitudes a policy is evaluated at
+struct RobustnessTest {
+  std::string perturbation;
+  std::vector<double> magnitudes;
 };
 
 struct Experiment {
@@ -50,6 +57,9 @@ struct Experiment {
   int64_t num_envs = 0;
   // 0: as many as the cores allow
   int64_t num_workers = 0;
+  // training episodes draw these perturbations from their ranges (domain
+  // randomization); evaluations are unperturbed
+  std::vector<PerturbationRange> randomize;
 
   // [[reward]]
   std::vector<RewardConfig> rewards;
@@ -65,6 +75,8 @@ struct Experiment {
   SuccessCriterion success;
   // end training at the first evaluation that meets the criterion
   bool stop_on_success = false;
+  // the final policy evaluated under each perturbation at each magnitude
+  std::vector<RobustnessTest> robustness;
 };
 
 // the framework's own tables, as parameter specs (for validation and docs)

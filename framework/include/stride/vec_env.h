@@ -53,6 +53,14 @@ struct EpisodeRecord {
 std::string EpisodeMetricsProblem(const std::vector<EpisodeMetric>& metrics,
                                   const std::vector<std::string>& signal_names);
 
+// a perturbation drawn per episode, uniformly from [low, high]: domain
+// randomization
+struct PerturbationRange {
+  std::string name;
+  double low = 0.0;
+  double high = 0.0;
+};
+
 class VecEnv {
  public:
   VecEnv(std::vector<std::unique_ptr<Environment>> envs,
@@ -71,6 +79,12 @@ class VecEnv {
   // the environment's declared episode metrics, which every EpisodeRecord carries
   const std::vector<EpisodeMetric>& episode_metrics() const { return metrics_; }
   Environment& env(int i) { return *envs_[i]; }
+
+  // every instance's episodes from its next reset on: these magnitudes, and
+  // magnitudes drawn from ranges with the episode's seed (names checked by the
+  // caller against the environment's perturbations())
+  void SetPerturbations(std::vector<PerturbationValue> fixed,
+                        std::vector<PerturbationRange> ranges = {});
 
   // starts every instance's first episode
   void Reset();
@@ -125,6 +139,8 @@ class VecEnv {
   std::vector<Episode> episodes_;
   std::vector<EpisodeRecord> finished_;  // per instance, valid where done
   std::vector<EpisodeRecord> completed_;
+  std::vector<PerturbationValue> fixed_perturbations_;
+  std::vector<PerturbationRange> perturbation_ranges_;
   int64_t numerical_failures_ = 0;
   const float* actions_ = nullptr;
   std::unique_ptr<WorkerPool> pool_;

@@ -195,6 +195,36 @@ TEST(CliTest, FactoryErrorsAreLocated) {
                                     "healthy_z_max (2)"));
 }
 
+// domain randomization and robustness name perturbations the environment
+// declares, with numbers in their ranges
+TEST(CliTest, PerturbationErrorsAreLocated) {
+  const struct {
+    std::string environment, evaluation, expected;
+  } cases[] = {
+      {"randomize = { mass_scal = [0.8, 1.2] }\n", "",
+       ":15: 'environment.randomize.mass_scal': the environment has no perturbation 'mass_scal' "
+       "(did you mean 'mass_scale'?)"},
+      {"randomize = { mass_scale = [0.8] }\n", "",
+       ":15: 'environment.randomize.mass_scale' must be a pair [low, high] of numbers"},
+      {"randomize = { mass_scale = [1.2, 0.8] }\n", "",
+       ":15: 'environment.randomize.mass_scale': low 1.2 is above high 0.8"},
+      {"randomize = [0.8, 1.2]\n", "", ":13: 'environment.randomize' must be a table"},
+      {"", "robustness = { push_impulse = [0, -5] }\n",
+       ":16: 'evaluation.robustness.push_impulse' = -5 is out of range: must be in [0, 1000]"},
+      {"", "robustness = { push_impulse = [\"hard\"] }\n",
+       ":16: 'evaluation.robustness.push_impulse' must be a list of numbers"},
+  };
+  for (const auto& c : cases) {
+    std::string text = Experiment() + c.evaluation;
+    text.replace(text.find("num_envs = 2\n"), 13, "num_envs = 2\n" + c.environment);
+    const std::string path = WriteExperiment("perturbation_errors", text);
+    CliResult result = RunStride("validate " + path);
+    EXPECT_EQ(result.exit_code, 2) << c.expected;
+    const std::string key = c.environment.empty() ? "robustness" : "randomize";
+    EXPECT_THAT(result.err, HasSubstr(path + ":" + std::to_string(LineOf(text, key)) + c.expected));
+  }
+}
+
 TEST(CliTest, UnknownPluginListsTheAvailableOnes) {
   std::string text = Experiment();
   text.replace(text.find("\"ppo\""), 5, "\"ppp\"");

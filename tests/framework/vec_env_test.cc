@@ -37,7 +37,14 @@ class LineEnv : public Environment {
   std::vector<EpisodeMetric> episode_metrics() const override { return metrics_; }
   double dt() const override { return 0.1; }
   int max_episode_steps() const override { return 40; }
+  std::vector<Perturbation> perturbations() const override {
+    return {{"drift", 0.0, -1.0, 1.0, "added to every velocity"}};
+  }
+  void SetPerturbations(const std::vector<PerturbationValue>& values) override {
+    next_drift_ = values.empty() ? 0.0 : values[0].magnitude;
+  }
   void Reset(uint64_t seed, float* obs) override {
+    drift_ = next_drift_;
     rng_.seed(seed);
     x_ = std::uniform_real_distribution<double>(-0.1, 0.1)(rng_);
     v_ = 0.0;
@@ -46,7 +53,7 @@ class LineEnv : public Environment {
   }
   StepResult Step(const float* action, float* obs, double* signals) override {
     const double before = x_;
-    v_ = 0.5 * action[0] + std::normal_distribution<double>(0, 0.1)(rng_);
+    v_ = 0.5 * action[0] + std::normal_distribution<double>(0, 0.1)(rng_) + drift_;
     x_ += v_ * dt();
     ++steps_;
     signals[0] = (x_ - before) / dt();
@@ -86,6 +93,7 @@ class LineEnv : public Environment {
   std::vector<std::string> signals_;
   std::mt19937_64 rng_;
   double x_ = 0, v_ = 0;
+  double drift_ = 0, next_drift_ = 0;
   int steps_ = 0;
 };
 
@@ -141,6 +149,28 @@ TEST(VecEnvTest, ResultsDoNotDependOnTheNumberOfWorkers) {
   auto other_seed = MakeLineVecEnv(7, 2, 12);
   other_seed->Reset();
   EXPECT_NE(Rollout(*other_seed, 300), expected);
+}
+
+// perturbations drawn per episode from the episode's seed: the same bits on
+// any number of workers
+TEST(VecEnvTest, RandomizedPerturbationsDoNotDependOnTheNumberOfWorkers) {
+  std::vector<std::vector<uint8_t>> rollouts;
+  for (int workers : {1, 3}) {
+    auto env = MakeLineVecEnv(7, workers, 11);
+    env->SetPerturbations({}, {{"drift", 0.2, 0.4}});
+    env->Reset();
+    rollouts.push_back(Rollout(*env, 300));
+  }
+  EXPECT_EQ(rollouts[0], rollouts[1]);
+  auto nominal = MakeLineVecEnv(7, 1, 11);
+  nominal->Reset();
+  const std::vector<uint8_t> unperturbed = Rollout(*nominal, 300);
+  EXPECT_NE(rollouts[0], unperturbed);
+  // a neutral fixed magnitude changes nothing
+  auto neutral = MakeLineVecEnv(7, 2, 11);
+  neutral->SetPerturbations({{"drift", 0.0}});
+  neutral->Reset();
+  EXPECT_EQ(Rollout(*neutral, 300), unperturbed);
 }
 
 TEST(VecEnvTest, AutoResetKeepsTheFinalObservationAndRecordsTheEpisode) {

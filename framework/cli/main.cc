@@ -37,9 +37,10 @@ commands:
   bench train FILE [--steps N] [--variant NAME]
                                   training steps/s against raw MuJoCo stepping
   export RUN_DIR [--out FILE]     TorchScript policy of a run's last checkpoint
-  eval RUN_DIR|POLICY [--episodes N]
+  eval RUN_DIR|POLICY [--episodes N] [--perturb NAME=VALUE]...
                                   deterministic episodes: return, the
-                                  environment's episode metrics, success
+                                  environment's episode metrics, success;
+                                  under perturbations of the environment
   compare DIR... [--out DIR] [--reference VARIANT] [--reps N]
                                   report comparing the variants of finished runs:
                                   final return with IQM, bootstrap CIs and

@@ -2,7 +2,9 @@
 #include <mujoco/mujoco.h>
 #include <torch/torch.h>
 
+#include <algorithm>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 
 #include <fmt/format.h>
@@ -16,6 +18,7 @@
 #include "stride/experiment.h"
 #include "stride/registry.h"
 #include "stride/runner.h"
+#include "stride/suggest.h"
 
 namespace stride::cli {
 namespace {
@@ -70,8 +73,40 @@ int ExportCommand(const Argv& argv) {
   return 0;
 }
 
+// --perturb NAME=VALUE options, checked against what the environment declares
+std::vector<PerturbationValue> ParsePerturbations(const std::vector<std::string>& options,
+                                                  const Environment& env) {
+  const std::vector<Perturbation> declared = env.perturbations();
+  std::vector<std::string> names;
+  for (const Perturbation& p : declared) names.push_back(p.name);
+  std::vector<PerturbationValue> values;
+  for (const std::string& option : options) {
+    const size_t equals = option.find('=');
+    const std::string name = option.substr(0, equals);
+    const auto p = std::find_if(declared.begin(), declared.end(),
+                                [&](const Perturbation& d) { return d.name == name; });
+    if (equals == std::string::npos || p == declared.end()) {
+      throw ConfigError(fmt::format(
+          "stride eval: --perturb {}: expected NAME=VALUE with NAME one of the environment's "
+          "perturbations{}: {}",
+          option, DidYouMean(name, names),
+          names.empty() ? "(none)" : fmt::format("{}", fmt::join(names, ", "))));
+    }
+    char* end = nullptr;
+    const double magnitude = std::strtod(option.c_str() + equals + 1, &end);
+    if (end == option.c_str() + equals + 1 || *end != '\0' || magnitude < p->min ||
+        magnitude > p->max) {
+      throw ConfigError(fmt::format("stride eval: --perturb {}: the magnitude must be a number in "
+                                    "[{}, {}] ({})",
+                                    option, p->min, p->max, p->doc));
+    }
+    values.push_back({name, magnitude});
+  }
+  return values;
+}
+
 int EvalCommand(const Argv& argv) {
-  const Args args("eval", argv, {"--episodes=", "--seed="});
+  const Args args("eval", argv, {"--episodes=", "--seed=", "--perturb="});
   args.ExpectAtMost(1);
   const std::string& source = args.Positional(0, "run directory or policy file");
   ConfigureTorch();
@@ -82,9 +117,12 @@ int EvalCommand(const Argv& argv) {
   if (episodes < 1) throw ConfigError("stride eval: --episodes must be at least 1");
   const uint64_t seed = static_cast<uint64_t>(args.Int("--seed").value_or(kReplaySeed));
   std::unique_ptr<VecEnv> env = MakeVecEnv(policy.experiment(), registry, episodes, seed, 0);
+  const std::vector<std::string> perturb = args.Values("--perturb");
+  env->SetPerturbations(ParsePerturbations(perturb, env->env(0)));
   const SuccessCriterion& criterion = policy.experiment().success;
   const EvalSummary summary = EvaluatePolicy(*env, policy.ActionsFor(*env), criterion);
-  std::printf("%s: %d episodes: %s\n", policy.path().c_str(), summary.episodes,
+  std::printf("%s: %d episodes%s: %s\n", policy.path().c_str(), summary.episodes,
+              perturb.empty() ? "" : fmt::format(" under {}", fmt::join(perturb, ", ")).c_str(),
               DescribeEvaluation(summary, criterion).c_str());
   return 0;
 }

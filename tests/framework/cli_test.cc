@@ -537,6 +537,14 @@ TEST(CliTest, ExportAndEvalUseTheRunsPolicy) {
   CliResult from_run = RunStride("eval " + run + " --episodes 3");
   EXPECT_EQ(from_run.exit_code, 0) << from_run.err;
   EXPECT_EQ(from_run.out.substr(from_run.out.find(':')), from_file.out.substr(from_file.out.find(':')));
+  CliResult pushed = RunStride("eval " + run + " --episodes 3 --perturb push_impulse=50");
+  EXPECT_EQ(pushed.exit_code, 0) << pushed.err;
+  EXPECT_THAT(pushed.out, HasSubstr("3 episodes under push_impulse=50: "));
+  EXPECT_NE(pushed.out.substr(pushed.out.find("return")),
+            from_run.out.substr(from_run.out.find("return")));
+  CliResult misspelled = RunStride("eval " + run + " --perturb push=1");
+  EXPECT_EQ(misspelled.exit_code, 2);
+  EXPECT_THAT(misspelled.err, HasSubstr("--perturb push=1: expected NAME=VALUE"));
   CliResult not_a_policy = RunStride("eval " + path);
   EXPECT_EQ(not_a_policy.exit_code, 2);
   EXPECT_THAT(not_a_policy.err, HasSubstr("is not a TorchScript policy"));

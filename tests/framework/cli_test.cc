@@ -537,9 +537,9 @@ TEST(CliTest, ExportAndEvalUseTheRunsPolicy) {
   CliResult from_run = RunStride("eval " + run + " --episodes 3");
   EXPECT_EQ(from_run.exit_code, 0) << from_run.err;
   EXPECT_EQ(from_run.out.substr(from_run.out.find(':')), from_file.out.substr(from_file.out.find(':')));
-  CliResult pushed = RunStride("eval " + run + " --episodes 3 --perturb push_impulse=50");
+  CliResult pushed = RunStride("eval " + run + " --episodes 3 --perturb actuator_scale=0");
   EXPECT_EQ(pushed.exit_code, 0) << pushed.err;
-  EXPECT_THAT(pushed.out, HasSubstr("3 episodes under push_impulse=50: "));
+  EXPECT_THAT(pushed.out, HasSubstr("3 episodes under actuator_scale=0: "));
   EXPECT_NE(pushed.out.substr(pushed.out.find("return")),
             from_run.out.substr(from_run.out.find("return")));
   CliResult misspelled = RunStride("eval " + run + " --perturb push=1");

@@ -11,6 +11,7 @@
 #include "stride/error.h"
 #include "stride/suggest.h"
 #include "svg_plot.h"
+#include "robustness.h"
 #include "time_to_success.h"
 
 namespace stride::analysis {
@@ -261,7 +262,8 @@ std::vector<std::string> ConfigWarnings(const std::vector<Group>& groups) {
 
 std::string Report(const CompareOptions& options, const std::vector<Group>& groups,
                    const std::vector<VariantSummary>& summaries,
-                   const std::vector<VariantSuccess>& successes, const std::string& reference,
+                   const std::vector<VariantSuccess>& successes,
+                   const std::vector<RobustnessCurve>& robustness, const std::string& reference,
                    const std::vector<std::string>& warnings, bool has_eval_curves) {
   size_t runs = 0;
   for (const Group& group : groups) runs += group.runs.size();
@@ -295,6 +297,7 @@ std::string Report(const CompareOptions& options, const std::vector<Group>& grou
     out += MetricTable(summaries);
   }
   if (!successes.empty()) out += SuccessSection(successes, options.reps);
+  if (!robustness.empty()) out += RobustnessSection(robustness);
 
   out += "\n## Learning curves\n\n";
   out += "Mean across seeds; the band is the 95% bootstrap interval of the mean. Training "
@@ -404,7 +407,7 @@ Comparison WriteComparison(const CompareOptions& options) {
                                   ec.message()));
   }
   const fs::path out = options.out_dir;
-  const auto write = [&out](const char* name, const std::string& text) {
+  const auto write = [&out](const std::string& name, const std::string& text) {
     WriteFileAtomically((out / name).string(), text);
   };
   const std::vector<VariantSummary> summaries = Summarize(groups, reference, options.reps);
@@ -444,6 +447,13 @@ Comparison WriteComparison(const CompareOptions& options) {
 
   const std::vector<VariantSuccess> successes =
       SummarizeSuccess(groups, options.reps, kBootstrapSeed);
+  const std::vector<RobustnessCurve> robustness =
+      SummarizeRobustness(groups, options.reps, kBootstrapSeed);
+  for (const RobustnessCurve& curve : robustness) {
+    for (bool success : {true, false}) {
+      write(RobustnessFigure(curve, success), RenderLinePlot(RobustnessPlot(curve, success)));
+    }
+  }
   if (!successes.empty()) {
     write("time_to_success.csv", SuccessCsv(successes));
     write("success_vs_steps.svg", RenderLinePlot(SuccessCurves(successes, false)));
@@ -452,7 +462,8 @@ Comparison WriteComparison(const CompareOptions& options) {
 
   write("summary.csv", SummaryCsv(summaries));
   write("report.md",
-            Report(options, groups, summaries, successes, reference, warnings, has_eval_curves));
+            Report(options, groups, summaries, successes, robustness, reference, warnings,
+                   has_eval_curves));
   return {summaries, successes};
 }
 

@@ -1,5 +1,6 @@
 // stride plugins, stride plugins describe NAME
 #include <cstdio>
+#include <memory>
 
 #include <fmt/format.h>
 
@@ -25,17 +26,23 @@ void PrintParams(const std::vector<ParamSpec>& specs) {
   }
 }
 
-// the metrics an instance with the default parameters declares
+// the metrics and perturbations an instance with the default parameters declares
 void PrintEpisodeMetrics(const PluginRegistry& registry, const std::string& name) {
   const Params defaults = ParsePluginParams(PluginKind::kEnvironment, name, {}, registry);
-  const std::vector<EpisodeMetric> metrics =
-      registry.MakeEnvironment(name, defaults)->episode_metrics();
+  const std::unique_ptr<Environment> env = registry.MakeEnvironment(name, defaults);
+  const std::vector<EpisodeMetric> metrics = env->episode_metrics();
   std::printf("\nepisode metrics (evaluation.success names them, and return):\n");
   if (metrics.empty()) std::printf("  none\n");
   for (const EpisodeMetric& metric : metrics) {
     const std::string reduction = fmt::format("{} of {}", AggregateName(metric.aggregate),
                                               metric.signal);
     std::printf("  %-24s %-33s %s\n", metric.name.c_str(), reduction.c_str(), metric.doc.c_str());
+  }
+  std::printf("\nperturbations (evaluation.robustness, environment.randomize, eval --perturb):\n");
+  if (env->perturbations().empty()) std::printf("  none\n");
+  for (const Perturbation& p : env->perturbations()) {
+    const std::string range = fmt::format("{:g} [{:g}, {:g}]", p.neutral, p.min, p.max);
+    std::printf("  %-24s %-18s %s\n", p.name.c_str(), range.c_str(), p.doc.c_str());
   }
 }
 

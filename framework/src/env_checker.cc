@@ -135,6 +135,30 @@ EnvCheckReport CheckEnvironment(const std::function<std::unique_ptr<Environment>
                "the same actions give the same trajectory",
                "two instances given the same seed and actions diverge");
 
+  // perturbations: declared sensibly, and at their neutral magnitudes no change at all
+  const std::vector<Perturbation> perturbations = env->perturbations();
+  if (!perturbations.empty()) {
+    std::set<std::string> names;
+    std::string declared;
+    std::vector<PerturbationValue> neutral;
+    for (const Perturbation& p : perturbations) {
+      if (!names.insert(p.name).second) declared = fmt::format("'{}' twice", p.name);
+      if (!(p.min <= p.neutral && p.neutral <= p.max)) {
+        declared =
+            fmt::format("'{}': neutral {} outside [{}, {}]", p.name, p.neutral, p.min, p.max);
+      }
+      neutral.push_back({p.name, p.neutral});
+    }
+    check.Expect(declared.empty(), "perturbations are unique, each neutral within its range",
+                 declared);
+    twin->SetPerturbations(neutral);
+    check.Expect(Trajectory(*env, seed, actions, short_steps) ==
+                     Trajectory(*twin, seed, actions, short_steps),
+                 "neutral perturbations leave the trajectory unchanged",
+                 "setting every perturbation to its neutral magnitude changed the trajectory");
+    twin->SetPerturbations({});
+  }
+
   // random rollout: finiteness, bounds, episode ends
   const std::vector<float> long_actions = RandomActions(act_space, random_steps, seed + 7);
   std::vector<double> s(signals.size());

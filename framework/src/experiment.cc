@@ -227,8 +227,8 @@ std::vector<std::pair<std::string, std::vector<double>>> ReadPerturbationTable(
                                              : *element.value<double>());
     }
     if (!array || numbers.empty() || (pairs && numbers.size() != 2)) {
-      throw ConfigError(fmt::format("{}: '{}.{}' must be {} of numbers, got {}", at, key_path,
-                                    name, pairs ? "a pair [low, high]" : "a list", Describe(value)));
+      throw ConfigError(fmt::format("{}: '{}.{}' must be {} of numbers, got {}", at, key_path, name,
+                                    pairs ? "a pair [low, high]" : "a list", Describe(value)));
     }
     for (double number : numbers) {
       if (number < p->min || number > p->max || !std::isfinite(number)) {

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 #include <cmath>
-#include <sstream>
 #include <string>
 
 #include <fmt/format.h>
@@ -67,7 +66,7 @@ const mjModel* MujocoPerturbations::BeginEpisode(uint64_t seed) {
   current_ = next_;
   ApplyScales();
   // a stream of its own, so the environment's reset noise is unchanged
-  rng_.seed(seed ^ 0x9E3779B97F4A7C15ULL);
+  rng_ = seed ^ 0xD1B54A32D192ED03ULL;
   next_push_step_ = current_[kPush] > 0.0 ? StepsToNextPush() : -1;
   const int delay = static_cast<int>(std::lround(current_[kDelay]));
   delayed_.assign(static_cast<size_t>(delay) * base_->nu, 0.0f);
@@ -100,7 +99,11 @@ int MujocoPerturbations::StepsToNextPush() {
 }
 
 double MujocoPerturbations::Uniform() {
-  return static_cast<double>(rng_() >> 11) * 0x1.0p-53;
+  rng_ += 0x9E3779B97F4A7C15ULL;
+  uint64_t z = rng_;
+  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
+  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
+  return static_cast<double>((z ^ (z >> 31)) >> 11) * 0x1.0p-53;
 }
 
 const float* MujocoPerturbations::Delay(const float* action) {
@@ -139,9 +142,7 @@ void MujocoPerturbations::AddNoise(float* observation, int size) {
 void MujocoPerturbations::Save(StateWriter* out) const {
   out->Put(next_.data(), kCount);
   out->Put(current_.data(), kCount);
-  std::ostringstream rng;
-  rng << rng_;
-  out->PutText(rng.str());
+  out->Put(rng_);
   out->Put(next_push_step_);
   out->Put(static_cast<int32_t>(delayed_.size()));
   out->Put(delayed_.data(), static_cast<int>(delayed_.size()));
@@ -151,8 +152,7 @@ void MujocoPerturbations::Save(StateWriter* out) const {
 void MujocoPerturbations::Load(StateReader* in) {
   in->Get(next_.data(), kCount);
   in->Get(current_.data(), kCount);
-  std::istringstream rng(in->GetText());
-  rng >> rng_;
+  rng_ = in->Get<uint64_t>();
   next_push_step_ = in->Get<int>();
   delayed_.resize(static_cast<size_t>(in->Get<int32_t>()));
   in->Get(delayed_.data(), static_cast<int>(delayed_.size()));

@@ -7,7 +7,6 @@
 
 #include <cstdint>
 #include <memory>
-#include <random>
 #include <vector>
 
 #include <mujoco/mujoco.h>
@@ -60,7 +59,8 @@ class MujocoPerturbations {
   // requested for the next episodes, and holding in this one
   std::vector<double> next_, current_;
 
-  std::mt19937_64 rng_;
+  // SplitMix64: the whole generator is one word of state
+  uint64_t rng_ = 0;
   int next_push_step_ = 0;
   // the actions still to be applied, a ring of action_delay actions
   std::vector<float> delayed_;

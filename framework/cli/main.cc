@@ -37,10 +37,11 @@ commands:
   bench train FILE [--steps N] [--variant NAME]
                                   training steps/s against raw MuJoCo stepping
   export RUN_DIR [--out FILE]     TorchScript policy of a run's last checkpoint
-  eval RUN_DIR|POLICY [--episodes N] [--perturb NAME=VALUE]...
+  eval RUN_DIR|POLICY [--episodes N] [--perturb NAME=VALUE]... [--robustness]
                                   deterministic episodes: return, the
                                   environment's episode metrics, success;
-                                  under perturbations of the environment
+                                  under perturbations of the environment, or
+                                  the experiment's robustness tests again
   compare DIR... [--out DIR] [--reference VARIANT] [--reps N]
                                   report comparing the variants of finished runs:
                                   final return with IQM, bootstrap CIs and

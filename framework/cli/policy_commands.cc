@@ -106,7 +106,7 @@ std::vector<PerturbationValue> ParsePerturbations(const std::vector<std::string>
 }
 
 int EvalCommand(const Argv& argv) {
-  const Args args("eval", argv, {"--episodes=", "--seed=", "--perturb="});
+  const Args args("eval", argv, {"--episodes=", "--seed=", "--perturb=", "--robustness"});
   args.ExpectAtMost(1);
   const std::string& source = args.Positional(0, "run directory or policy file");
   ConfigureTorch();
@@ -115,6 +115,24 @@ int EvalCommand(const Argv& argv) {
   const int episodes =
       static_cast<int>(args.Int("--episodes").value_or(policy.experiment().eval_episodes));
   if (episodes < 1) throw ConfigError("stride eval: --episodes must be at least 1");
+  // the experiment's robustness tests again, on the run's own evaluation episodes
+  if (args.Flag("--robustness")) {
+    const Experiment& experiment = policy.experiment();
+    if (experiment.robustness.empty()) {
+      throw ConfigError(fmt::format("stride eval --robustness: the experiment of '{}' lists no "
+                                    "[evaluation] robustness",
+                                    policy.path()));
+    }
+    std::unique_ptr<VecEnv> env =
+        MakeVecEnv(experiment, registry, static_cast<int>(experiment.eval_episodes),
+                   EvaluationSeed(experiment.seeds.front()), 1);
+    const std::string csv = EvaluateRobustness(*env, policy.ActionsFor(*env), experiment,
+                                               policy.path());
+    const std::string path = (fs::path(policy.path()).parent_path() / "robustness.csv").string();
+    WriteFileAtomically(path, csv);
+    std::printf("%s\n", path.c_str());
+    return 0;
+  }
   const uint64_t seed = static_cast<uint64_t>(args.Int("--seed").value_or(kReplaySeed));
   std::unique_ptr<VecEnv> env = MakeVecEnv(policy.experiment(), registry, episodes, seed, 0);
   const std::vector<std::string> perturb = args.Values("--perturb");

@@ -119,7 +119,7 @@ class RunContext : public TrainContext {
     const double train_seconds = TrainSeconds();
     if (!eval_env_) {
       eval_env_ = MakeVecEnv(experiment_, registry_, static_cast<int>(experiment_.eval_episodes),
-                             static_cast<uint64_t>(seed_) ^ 0x5eed5eed5eedULL, 1);
+                             EvaluationSeed(seed_), 1);
     }
     const EvalSummary summary = EvaluatePolicy(*eval_env_, policy, experiment_.success);
     Metrics row = {{"episodes", summary.episodes},
@@ -179,34 +179,11 @@ class RunContext : public TrainContext {
     finished_on_success_ = time_to_success_ && experiment_.stop_on_success;
   }
 
-  // the final policy under every perturbation magnitude the experiment lists:
-  // robustness.csv, one row per magnitude
+  // the final policy under every perturbation magnitude the experiment lists
   void EvaluateRobustness(const Policy& policy) {
     if (experiment_.robustness.empty()) return;
-    std::string csv;
-    for (const RobustnessTest& test : experiment_.robustness) {
-      for (double magnitude : test.magnitudes) {
-        eval_env_->SetPerturbations({{test.perturbation, magnitude}});
-        const EvalSummary summary = EvaluatePolicy(*eval_env_, policy, experiment_.success);
-        if (csv.empty()) {
-          csv = "perturbation,magnitude,episodes,mean_return,std_return";
-          for (const auto& [name, mean] : summary.metric_means) csv += "," + name;
-          csv += ",successes,success_rate\n";
-        }
-        csv += fmt::format("{},{},{},{},{}", test.perturbation, magnitude, summary.episodes,
-                           summary.mean_return, summary.std_return);
-        for (const auto& [name, mean] : summary.metric_means) csv += fmt::format(",{}", mean);
-        csv += experiment_.success.empty()
-                   ? ",,\n"
-                   : fmt::format(",{},{}\n", summary.successes,
-                                 static_cast<double>(summary.successes) / summary.episodes);
-        std::fprintf(stderr, "[%s] robustness %s = %g: %s\n", run_dir_.c_str(),
-                     test.perturbation.c_str(), magnitude,
-                     DescribeEvaluation(summary, experiment_.success).c_str());
-      }
-    }
-    eval_env_->SetPerturbations({});
-    WriteFileAtomically(run_dir_ + "/robustness.csv", csv);
+    WriteFileAtomically(run_dir_ + "/robustness.csv",
+                        stride::EvaluateRobustness(*eval_env_, policy, experiment_, run_dir_));
   }
 
   double Elapsed() const {
@@ -437,6 +414,38 @@ EvalSummary EvaluatePolicy(VecEnv& env, const Policy& policy, const SuccessCrite
   summary.successes = criterion.CountSuccesses(values);
   summary.success = criterion.Met(summary.successes, n);
   return summary;
+}
+
+uint64_t EvaluationSeed(int64_t run_seed) {
+  return static_cast<uint64_t>(run_seed) ^ 0x5eed5eed5eedULL;
+}
+
+std::string EvaluateRobustness(VecEnv& env, const Policy& policy, const Experiment& experiment,
+                               const std::string& label) {
+  std::string csv;
+  for (const RobustnessTest& test : experiment.robustness) {
+    for (double magnitude : test.magnitudes) {
+      env.SetPerturbations({{test.perturbation, magnitude}});
+      const EvalSummary summary = EvaluatePolicy(env, policy, experiment.success);
+      if (csv.empty()) {
+        csv = "perturbation,magnitude,episodes,mean_return,std_return";
+        for (const auto& [name, mean] : summary.metric_means) csv += "," + name;
+        csv += ",successes,success_rate\n";
+      }
+      csv += fmt::format("{},{},{},{},{}", test.perturbation, magnitude, summary.episodes,
+                         summary.mean_return, summary.std_return);
+      for (const auto& [name, mean] : summary.metric_means) csv += fmt::format(",{}", mean);
+      csv += experiment.success.empty()
+                 ? ",,\n"
+                 : fmt::format(",{},{}\n", summary.successes,
+                               static_cast<double>(summary.successes) / summary.episodes);
+      std::fprintf(stderr, "[%s] robustness %s = %g: %s\n", label.c_str(),
+                   test.perturbation.c_str(), magnitude,
+                   DescribeEvaluation(summary, experiment.success).c_str());
+    }
+  }
+  env.SetPerturbations({});
+  return csv;
 }
 
 std::string RunDirectory(const Experiment& experiment, const std::string& output_dir,

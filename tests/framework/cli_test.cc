@@ -225,6 +225,24 @@ TEST(CliTest, PerturbationErrorsAreLocated) {
   }
 }
 
+// the final policy under each magnitude, at the end of training and again by
+// stride eval --robustness, with the same numbers
+TEST(CliTest, RobustnessIsEvaluatedAtTheEndAndAgainByEval) {
+  const std::string dir = TempDir("robustness");
+  const std::string path = WriteExperiment(
+      "robustness_src",
+      Experiment() + "robustness = { push_impulse = [0, 20], mass_scale = [0.5, 1] }\n");
+  ASSERT_EQ(RunStride("run " + path + " --out " + dir).exit_code, 0);
+  const std::string csv = ReadFile(dir + "/tiny/seed_0/robustness.csv");
+  EXPECT_THAT(csv, HasSubstr("perturbation,magnitude,episodes,mean_return,std_return,"));
+  EXPECT_THAT(csv, HasSubstr("\nmass_scale,0.5,2,"));
+  EXPECT_THAT(csv, HasSubstr("\npush_impulse,20,2,"));
+  EXPECT_EQ(std::count(csv.begin(), csv.end(), '\n'), 5);
+  CliResult again = RunStride("eval " + dir + "/tiny/seed_0 --robustness");
+  ASSERT_EQ(again.exit_code, 0) << again.err;
+  EXPECT_EQ(ReadFile(dir + "/tiny/seed_0/robustness.csv"), csv);
+}
+
 TEST(CliTest, UnknownPluginListsTheAvailableOnes) {
   std::string text = Experiment();
   text.replace(text.find("\"ppo\""), 5, "\"ppp\"");
@@ -542,6 +560,9 @@ TEST(CliTest, ExportAndEvalUseTheRunsPolicy) {
   EXPECT_THAT(pushed.out, HasSubstr("3 episodes under actuator_scale=0: "));
   EXPECT_NE(pushed.out.substr(pushed.out.find("return")),
             from_run.out.substr(from_run.out.find("return")));
+  CliResult no_tests = RunStride("eval " + run + " --robustness");
+  EXPECT_EQ(no_tests.exit_code, 2);
+  EXPECT_THAT(no_tests.err, HasSubstr("lists no [evaluation] robustness"));
   CliResult misspelled = RunStride("eval " + run + " --perturb push=1");
   EXPECT_EQ(misspelled.exit_code, 2);
   EXPECT_THAT(misspelled.err, HasSubstr("--perturb push=1: expected NAME=VALUE"));

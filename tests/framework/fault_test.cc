@@ -87,6 +87,7 @@ int Interrupt(const Case& c, const std::string& args, const std::string& signal,
 // the policy and deterministic logs of the undisturbed run, trained once
 struct Reference {
   std::string policy, metrics, evaluations;
+  uintmax_t checkpoint_bytes = 0;
 };
 
 const Reference& Undisturbed() {
@@ -96,7 +97,8 @@ const Reference& Undisturbed() {
     EXPECT_EQ(result.exit_code, 0) << result.err;
     return Reference{ReadFile(c.run_dir() + "/policy.pt"),
                      DeterministicColumns(c.run_dir() + "/metrics.csv"),
-                     DeterministicColumns(c.run_dir() + "/eval.csv")};
+                     DeterministicColumns(c.run_dir() + "/eval.csv"),
+                     fs::file_size(c.run_dir() + "/checkpoints/checkpoint.pt")};
   }();
   return reference;
 }
@@ -202,18 +204,19 @@ TEST(FaultTest, FullDiskIsAnErrorThatLosesNothing) {
   Finish(c);
 }
 
-// the same on a real filesystem that is full: a 200 KiB tmpfs holds one
-// checkpoint but not the next beside it; grown, it lets the run finish (needs
-// the right to mount, as root in CI)
+// the same on a real filesystem that is full: a tmpfs that holds one
+// checkpoint and the logs but not the next checkpoint beside it; grown, it
+// lets the run finish (needs the right to mount, as root in CI)
 TEST(FaultTest, FullTmpfsIsAnErrorThatLosesNothing) {
   const Case c = MakeCase("full_tmpfs");
   const std::string mount = c.dir + "/mnt";
   fs::create_directories(mount);
   const std::string stride = "env -u STRIDE_PLUGIN_PATH " + std::string(STRIDE_BINARY) + " ";
+  const uintmax_t kib = (Undisturbed().checkpoint_bytes * 3 / 2 + 48 * 1024) / 1024;
   const std::string run = "run " + c.experiment + " --out " + mount;
   const int code = Bash(c.dir,
       "unshare -m bash -c '\n"
-      "mount -t tmpfs -o size=200k tmpfs " + mount + " || exit 77\n" +
+      "mount -t tmpfs -o size=" + std::to_string(kib) + "k tmpfs " + mount + " || exit 77\n" +
       stride + run + " >/dev/null 2>" + c.dir + "/full_err; echo $? > " + c.dir + "/full_status\n"
       "ls " + mount + "/faults/seed_0/checkpoints > " + c.dir + "/kept\n"
       "mount -o remount,size=64m " + mount + "\n" +

@@ -49,6 +49,14 @@ EvalSummary EvaluatePolicy(VecEnv& env, const Policy& policy,
 // episodes met the criterion (10 needed)"
 std::string DescribeEvaluation(const EvalSummary& summary, const SuccessCriterion& criterion = {});
 
+// the seed of a run's evaluation episodes, from the run's seed
+uint64_t EvaluationSeed(int64_t run_seed);
+// the policy under each magnitude of the experiment's robustness tests, each
+// on env's instances as one evaluation: the text of robustness.csv (a row per
+// magnitude); progress lines on stderr start with [label]
+std::string EvaluateRobustness(VecEnv& env, const Policy& policy, const Experiment& experiment,
+                               const std::string& label);
+
 // "<output_dir>/<name>/[<variant>/]seed_<k>"
 std::string RunDirectory(const Experiment& experiment, const std::string& output_dir,
                          int64_t seed);

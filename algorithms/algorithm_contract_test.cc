@@ -235,6 +235,9 @@ TEST_P(AlgorithmContractTest, ResumedRunEqualsUninterruptedRun) {
 
 // the update's shards run on one thread or two; the bits are the same, run to run
 TEST_P(AlgorithmContractTest, SameBitsOnOneThreadOrTwo) {
+  // as stride runs: one intra-op thread, so the BLAS calls of the update's
+  // calling thread are single-threaded like the shard helper's
+  at::set_num_threads(1);
   const int64_t updates = GetParam().resume_updates;
   std::vector<std::unique_ptr<FakeTrainContext>> runs;
   for (int workers : {1, 2, 2}) {

@@ -11,10 +11,12 @@ namespace {
 
 constexpr double kLogSqrtTwoPi = 0.91893853320467274178;
 
-// linear layers in_size -> hidden_sizes... -> out_size, registered as prefix0, prefix1, ...
+// linear layers in_size -> hidden_sizes... -> out_size, registered as prefix0, prefix1, ...;
+// out_gain is the orthogonal initialization's gain of the output layer
 std::vector<torch::nn::Linear> MakeMlp(torch::nn::Module& owner, const std::string& prefix,
                                        int in_size, const std::vector<int64_t>& hidden_sizes,
-                                       int out_size, double out_gain, at::Generator& generator) {
+                                       int out_size, Initialization init, double out_gain,
+                                       at::Generator& generator) {
   std::vector<torch::nn::Linear> layers;
   int64_t width = in_size;
   for (size_t i = 0; i <= hidden_sizes.size(); ++i) {
@@ -22,8 +24,12 @@ std::vector<torch::nn::Linear> MakeMlp(torch::nn::Module& owner, const std::stri
     const int64_t next = last ? out_size : hidden_sizes[i];
     auto layer = owner.register_module(prefix + std::to_string(i), torch::nn::Linear(width, next));
     torch::NoGradGuard no_grad;
-    OrthogonalInit(layer->weight, last ? out_gain : std::sqrt(2.0), generator);
-    layer->bias.zero_();
+    if (init == Initialization::kTorchDefault) {
+      TorchDefaultInit(layer->weight, layer->bias, generator);
+    } else {
+      OrthogonalInit(layer->weight, last ? out_gain : std::sqrt(2.0), generator);
+      layer->bias.zero_();
+    }
     layers.push_back(layer);
     width = next;
   }
@@ -32,14 +38,20 @@ std::vector<torch::nn::Linear> MakeMlp(torch::nn::Module& owner, const std::stri
 
 }  // namespace
 
+Initialization ParseInitialization(const std::string& name) {
+  if (name == "orthogonal") return Initialization::kOrthogonal;
+  if (name == "torch_default") return Initialization::kTorchDefault;
+  throw ConfigError(fmt::format("init '{}' is not one of: orthogonal, torch_default", name));
+}
+
 ActorCriticImpl::ActorCriticImpl(const ActorCriticOptions& options, at::Generator& generator)
     : options_(options),
       flat_(options.observation_size, options.action_size, options.hidden_sizes,
             options.activation) {
   actor_ = MakeMlp(*this, "actor", options.observation_size, options.hidden_sizes,
-                   options.action_size, 0.01, generator);
-  critic_ =
-      MakeMlp(*this, "critic", options.observation_size, options.hidden_sizes, 1, 1.0, generator);
+                   options.action_size, options.init, 0.01, generator);
+  critic_ = MakeMlp(*this, "critic", options.observation_size, options.hidden_sizes, 1,
+                    options.init, 1.0, generator);
   log_std_ = register_parameter(
       "log_std", torch::full({options.action_size}, options.init_log_std, torch::kFloat32));
   Flatten();
@@ -107,6 +119,13 @@ void OrthogonalInit(torch::Tensor weight, double gain, at::Generator& generator)
   if (rows < cols) q = q.t();
   torch::NoGradGuard no_grad;
   weight.copy_(q * gain);
+}
+
+void TorchDefaultInit(torch::Tensor weight, torch::Tensor bias, at::Generator& generator) {
+  const double bound = 1.0 / std::sqrt(static_cast<double>(weight.size(1)));
+  torch::NoGradGuard no_grad;
+  weight.uniform_(-bound, bound, generator);
+  bias.uniform_(-bound, bound, generator);
 }
 
 torch::Tensor GaussianLogProb(const torch::Tensor& actions, const torch::Tensor& mean,

@@ -13,6 +13,19 @@
 
 namespace stride::algorithms {
 
+// how the networks' layers start
+enum class Initialization {
+  // orthogonal weights, gain sqrt(2) for hidden layers, 0.01 for the policy
+  // output and 1 for the value output; zero biases (the PPO implementations')
+  kOrthogonal,
+  // torch.nn.Linear's own: weights and biases uniform in +-1/sqrt(fan_in)
+  // (kaiming_uniform with a = sqrt(5)), as Spinning Up's networks start
+  kTorchDefault,
+};
+
+// "orthogonal" or "torch_default"; throws ConfigError otherwise
+Initialization ParseInitialization(const std::string& name);
+
 struct ActorCriticOptions {
   // observation and action sizes
   int observation_size = 0;
@@ -23,12 +36,12 @@ struct ActorCriticOptions {
   Activation activation = Activation::kTanh;
   // initial log standard deviation of every action dimension
   double init_log_std = 0.0;
+  Initialization init = Initialization::kOrthogonal;
 };
 
 class ActorCriticImpl : public torch::nn::Module {
  public:
-  // orthogonal initialization drawn from generator: gain sqrt(2) for hidden
-  // layers, 0.01 for the policy output, 1 for the value output; zero biases
+  // layers initialized as options.init says, drawn from generator
   ActorCriticImpl(const ActorCriticOptions& options, at::Generator& generator);
 
   // mean action [B, act] of observations [B, obs]
@@ -65,6 +78,9 @@ TORCH_MODULE(ActorCritic);
 
 // fills a 2-D tensor with a scaled random orthogonal matrix (Saxe et al. 2014)
 void OrthogonalInit(torch::Tensor weight, double gain, at::Generator& generator);
+// fills a linear layer's weight [out, in] and bias [out] uniformly in
+// +-1/sqrt(in), as torch.nn.Linear.reset_parameters does
+void TorchDefaultInit(torch::Tensor weight, torch::Tensor bias, at::Generator& generator);
 
 // log-density [B] of actions [B, act] under a diagonal Gaussian
 torch::Tensor GaussianLogProb(const torch::Tensor& actions, const torch::Tensor& mean,

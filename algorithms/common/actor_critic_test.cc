@@ -36,6 +36,31 @@ TEST(ActorCriticTest, InitializesOrthogonallyWithTheCleanRlGains) {
   EXPECT_EQ(model->Value(torch::zeros({4, 5})).sizes(), torch::IntArrayRef({4}));
 }
 
+// torch.nn.Linear's reset_parameters: weights and biases uniform in +-1/sqrt(fan_in)
+TEST(ActorCriticTest, TorchDefaultInitIsUniformWithinOneOverSqrtFanIn) {
+  ActorCriticOptions options = SmallOptions();
+  options.hidden_sizes = {256};
+  options.init = Initialization::kTorchDefault;
+  at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(3);
+  ActorCritic model(options, generator);
+  torch::NoGradGuard no_grad;
+  const auto& layers = model->actor_layers();
+  ASSERT_EQ(layers.size(), 2u);
+  for (const auto& layer : layers) {
+    const double bound = 1.0 / std::sqrt(static_cast<double>(layer->weight.size(1)));
+    for (const torch::Tensor& values : {layer->weight, layer->bias}) {
+      EXPECT_LE(values.abs().max().item<double>(), bound);
+      EXPECT_NE(values.abs().sum().item<double>(), 0.0);
+    }
+  }
+  // 1,280 draws in +-1/sqrt(5): the variance of the uniform, bound^2 / 3, within a few percent
+  const double variance = layers[0]->weight.var().item<double>();
+  EXPECT_NEAR(variance, 1.0 / (5.0 * 3.0), 0.1 / (5.0 * 3.0));
+  EXPECT_TRUE(torch::equal(model->log_std(), torch::full({3}, -0.5f)));
+  EXPECT_EQ(ParseInitialization("torch_default"), Initialization::kTorchDefault);
+  EXPECT_EQ(ParseInitialization("orthogonal"), Initialization::kOrthogonal);
+}
+
 TEST(ActorCriticTest, SameGeneratorSeedGivesSameParameters) {
   at::Generator first = at::make_generator<at::CPUGeneratorImpl>(7);
   at::Generator second = at::make_generator<at::CPUGeneratorImpl>(7);

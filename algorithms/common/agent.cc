@@ -1,14 +1,12 @@
 #include "algorithms/common/agent.h"
 
 #include <algorithm>
-#include <sstream>
 #include <utility>
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <fmt/format.h>
 
 #include "algorithms/common/checkpoint.h"
-#include "stride/durable_file.h"
 #include "stride/error.h"
 
 namespace stride::algorithms {
@@ -125,13 +123,7 @@ torch::jit::Module Agent::ToTorchScript() const {
 }
 
 void Agent::Export(const std::string& path, const std::string& config_toml) const {
-  std::ostringstream bytes;
-  try {
-    ToTorchScript().save(bytes, {{"stride/config.toml", config_toml}});
-  } catch (const c10::Error& e) {
-    throw RuntimeError(fmt::format("cannot write {}: {}", path, e.what_without_backtrace()));
-  }
-  WriteFileAtomically(path, SealArchive(bytes.str()));
+  ExportModule(ToTorchScript(), path, config_toml);
 }
 
 void Agent::Save(torch::serialize::OutputArchive& archive) const {

@@ -31,6 +31,17 @@ void SaveArchiveAtomically(torch::serialize::OutputArchive& archive, const std::
   WriteFileAtomically(path, SealArchive(bytes.str()));
 }
 
+void ExportModule(const torch::jit::Module& module, const std::string& path,
+                  const std::string& config_toml) {
+  std::ostringstream bytes;
+  try {
+    module.save(bytes, {{"stride/config.toml", config_toml}});
+  } catch (const c10::Error& e) {
+    throw RuntimeError(fmt::format("cannot write {}: {}", path, e.what_without_backtrace()));
+  }
+  WriteFileAtomically(path, SealArchive(bytes.str()));
+}
+
 torch::serialize::InputArchive LoadArchive(const std::string& path) {
   std::istringstream bytes(ReadFile(path));
   CheckArchive(path, bytes.str());

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include <torch/script.h>
 #include <torch/torch.h>
 
 namespace stride::algorithms {
@@ -13,6 +14,10 @@ namespace stride::algorithms {
 // writes the archive sealed with its checksum (stride/durable_file.h) whole or
 // not at all, so path always holds a complete checkpoint
 void SaveArchiveAtomically(torch::serialize::OutputArchive& archive, const std::string& path);
+// the TorchScript policy file: module with the run's config.toml inside,
+// sealed with its checksum and written whole or not at all
+void ExportModule(const torch::jit::Module& module, const std::string& path,
+                  const std::string& config_toml);
 // throws RuntimeError naming the file when it cannot be read, is truncated or
 // fails its checksum
 torch::serialize::InputArchive LoadArchive(const std::string& path);

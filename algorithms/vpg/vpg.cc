@@ -20,6 +20,13 @@ namespace {
 
 constexpr char kName[] = "vpg";
 
+// the agent's options, its layers initialized as config.init says
+AgentOptions VpgAgentOptions(const VpgConfig& config) {
+  AgentOptions options = AgentOptionsOf(config);
+  options.network.init = ParseInitialization(config.init);
+  return options;
+}
+
 }  // namespace
 
 VpgConfig VpgConfig::FromParams(const Params& params) {
@@ -33,6 +40,7 @@ VpgConfig VpgConfig::FromParams(const Params& params) {
   config.gae_lambda = params.GetDouble("gae_lambda");
   config.norm_adv = params.GetBool("norm_adv");
   ReadAgentParams(params, config);
+  config.init = params.GetString("init");
   return config;
 }
 
@@ -55,6 +63,10 @@ std::vector<ParamSpec> VpgParams() {
       BoolParam("norm_adv", d.norm_adv, "standardize advantages over the batch"),
   };
   for (ParamSpec& spec : AgentParamSpecs(d)) params.push_back(std::move(spec));
+  params.push_back(OneOf(StringParam("init", d.init,
+                                     "initialization of the layers: torch_default (Spinning "
+                                     "Up's) or orthogonal (PPO's)"),
+                         {"torch_default", "orthogonal"}));
   return params;
 }
 
@@ -76,7 +88,7 @@ void Vpg::Train(TrainContext& context) {
   // agent, one optimizer per network and rollout storage, all drawing from one
   // generator seeded by the run
   at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(context.seed());
-  Agent agent(AgentOptionsOf(c), env.observation_space(), env.action_space(), generator);
+  Agent agent(VpgAgentOptions(c), env.observation_space(), env.action_space(), generator);
   ActorCritic& model = agent.model();
   const FlatActorCritic& net = model->flat();
   FlatAdam pi_optimizer(0, net.critic_offset());
@@ -196,7 +208,8 @@ void Vpg::Train(TrainContext& context) {
 
 void Vpg::ExportPolicy(const std::string& checkpoint_path, const std::string& policy_path,
                        const std::string& config_toml) {
-  ExportCheckpointPolicy(kName, AgentOptionsOf(config_), checkpoint_path, policy_path, config_toml);
+  ExportCheckpointPolicy(kName, VpgAgentOptions(config_), checkpoint_path, policy_path,
+                         config_toml);
 }
 
 }  // namespace stride::algorithms::vpg

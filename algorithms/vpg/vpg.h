@@ -42,8 +42,11 @@ struct VpgConfig {
   std::vector<int64_t> hidden_sizes = {64, 64};
   // hidden nonlinearity: "tanh" or "relu"
   std::string activation = "tanh";
-  // initial log standard deviation of the Gaussian policy
-  double init_log_std = 0.0;
+  // initial log standard deviation of the Gaussian policy (Spinning Up's -0.5)
+  double init_log_std = -0.5;
+  // how the networks' layers start: "torch_default" (Spinning Up's, torch.nn.Linear's
+  // own) or "orthogonal" (PPO's)
+  std::string init = "torch_default";
 
   static VpgConfig FromParams(const Params& params);
 };

@@ -324,9 +324,19 @@ void VecEnv::StepInstance(int i) {
   ResetInstance(i);
 }
 
-void VecEnv::Step(const float* actions) {
+void VecEnv::Step(const float* actions) { Step(actions, nullptr); }
+
+void VecEnv::Step(const float* actions, const uint8_t* active) {
   actions_ = actions;
-  pool_->Run([this](int i) { StepInstance(i); });
+  active_ = active;
+  pool_->Run([this](int i) {
+    if (active_ == nullptr || active_[i]) {
+      StepInstance(i);
+      return;
+    }
+    rewards_[i] = 0.0f;
+    terminated_[i] = truncated_[i] = failed_[i] = 0;
+  });
   for (int i = 0; i < num_envs_; ++i) {
     if (!terminated_[i] && !truncated_[i]) continue;
     if (failed_[i]) ++numerical_failures_;

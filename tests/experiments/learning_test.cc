@@ -1,5 +1,5 @@
-// Both algorithms learn the small pendulum task to a real threshold: a random
-// policy keeps the pole up for ~25 steps, a learned one for all 1000.
+// The learning algorithms learn the small pendulum task to a real threshold: a
+// random policy keeps the pole up for ~25 steps, a learned one for all 1000.
 #include <fstream>
 #include <sstream>
 
@@ -38,6 +38,10 @@ TEST(LearningTest, PpoBalancesThePendulum) {
 
 TEST(LearningTest, VpgBalancesThePendulum) {
   EXPECT_GE(FinalEvaluationReturn("pendulum_vpg"), 900.0);
+}
+
+TEST(LearningTest, ArsBalancesThePendulum) {
+  EXPECT_GE(FinalEvaluationReturn("pendulum_ars"), 900.0);
 }
 
 }  // namespace

@@ -251,7 +251,7 @@ TEST(CliTest, UnknownPluginListsTheAvailableOnes) {
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_THAT(result.err, HasSubstr(":" + std::to_string(LineOf(text, "\"ppp\"")) +
                                     ":10: unknown algorithm plugin 'ppp' (did you mean 'ppo'?); "
-                                    "available: ppo, vpg"));
+                                    "available: ars, ppo, random, vpg, zero"));
 }
 
 // an experiment whose plugin_dirs holds one test-only plugin directory
@@ -359,7 +359,7 @@ TEST(CliTest, PluginsListsAndDescribesEveryPlugin) {
   CliResult list = RunStride("plugins");
   ASSERT_EQ(list.exit_code, 0);
   for (const char* name : {"biped", "pendulum", "alive_bonus", "forward_velocity", "ctrl_cost",
-                           "trunk_upright", "energy", "ppo", "vpg"}) {
+                           "trunk_upright", "energy", "ppo", "vpg", "ars", "random", "zero"}) {
     EXPECT_THAT(list.out, HasSubstr(name));
     CliResult describe = RunStride(std::string("plugins describe ") + name);
     EXPECT_EQ(describe.exit_code, 0) << name << ": " << describe.err;

@@ -173,6 +173,50 @@ TEST(VecEnvTest, RandomizedPerturbationsDoNotDependOnTheNumberOfWorkers) {
   EXPECT_EQ(Rollout(*neutral, 300), unperturbed);
 }
 
+// instances left out of a step wait where they are; the stepped ones move as
+// they would in a full step, and a waiting instance resumes its episode later
+TEST(VecEnvTest, MaskedStepLeavesInactiveInstancesWaiting) {
+  auto full = MakeLineVecEnv(3, 2, 4);
+  auto masked = MakeLineVecEnv(3, 2, 4);
+  full->Reset();
+  masked->Reset();
+  const std::vector<float> push = {0.3f, -0.2f, 0.1f};
+  const std::vector<uint8_t> first_and_last = {1, 0, 1};
+  const std::vector<float> waiting(masked->observations() + 2, masked->observations() + 4);
+  for (int t = 0; t < 50; ++t) {
+    full->Step(push.data());
+    masked->Step(push.data(), first_and_last.data());
+    for (int i : {0, 2}) {
+      EXPECT_EQ(masked->observations()[2 * i], full->observations()[2 * i]) << t;
+      EXPECT_EQ(masked->rewards()[i], full->rewards()[i]) << t;
+      EXPECT_EQ(masked->terminated()[i], full->terminated()[i]) << t;
+      EXPECT_EQ(masked->truncated()[i], full->truncated()[i]) << t;
+    }
+    EXPECT_EQ(std::vector<float>(masked->observations() + 2, masked->observations() + 4),
+              waiting);
+    EXPECT_EQ(masked->rewards()[1], 0.0f);
+    EXPECT_FALSE(masked->terminated()[1] || masked->truncated()[1]);
+  }
+
+  // the waiting instance's episode, stepped now, is the full run's first 50 steps
+  auto reference = MakeLineVecEnv(3, 1, 4);
+  reference->Reset();
+  const std::vector<uint8_t> middle = {0, 1, 0};
+  for (int t = 0; t < 50; ++t) {
+    reference->Step(push.data());
+    masked->Step(push.data(), middle.data());
+    EXPECT_EQ(masked->observations()[2], reference->observations()[2]) << t;
+    EXPECT_EQ(masked->rewards()[1], reference->rewards()[1]) << t;
+  }
+  // the same episodes ended, each instance's in its own time
+  auto steps_in_ended_episodes = [](VecEnv& env) {
+    int64_t steps = 0;
+    for (const EpisodeRecord& record : env.TakeCompletedEpisodes()) steps += record.length;
+    return steps;
+  };
+  EXPECT_EQ(steps_in_ended_episodes(*masked), steps_in_ended_episodes(*full));
+}
+
 TEST(VecEnvTest, AutoResetKeepsTheFinalObservationAndRecordsTheEpisode) {
   auto env = MakeLineVecEnv(1, 1, 5);
   env->Reset();

@@ -131,8 +131,14 @@ void FakeTrainContext::LogMetrics(int64_t step, const Metrics& metrics) {
   logged_.emplace_back(step, metrics);
 }
 
+bool FakeTrainContext::Crossed(int64_t step, int64_t every) const {
+  if (step >= options_.total_steps) return true;
+  const int64_t previous = logged_.size() > 1 ? logged_[logged_.size() - 2].first : 0;
+  return every > 0 && step / every > previous / every;
+}
+
 bool FakeTrainContext::EvaluationDue(int64_t step) const {
-  return options_.evaluate_every > 0 && step % options_.evaluate_every == 0;
+  return Crossed(step, options_.evaluate_every);
 }
 
 EvalSummary FakeTrainContext::Evaluate(int64_t step, const Policy& policy) {
@@ -150,7 +156,7 @@ EvalSummary FakeTrainContext::Evaluate(int64_t step, const Policy& policy) {
 }
 
 bool FakeTrainContext::CheckpointDue(int64_t step) const {
-  return options_.checkpoint_every > 0 && step % options_.checkpoint_every == 0;
+  return Crossed(step, options_.checkpoint_every);
 }
 
 std::string FakeTrainContext::checkpoint_path() const {

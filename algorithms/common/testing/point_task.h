@@ -81,7 +81,8 @@ class FakeTrainContext : public TrainContext {
     int num_envs = 8;
     // stepping threads, which also set the update's threads
     int num_workers = 1;
-    // 0: never; otherwise due at every multiple
+    // as the runner's: due at the update that crosses a multiple (0: none) and
+    // at the last update; a context's first row counts from step 0
     int64_t evaluate_every = 0;
     int64_t checkpoint_every = 0;
     // stop_requested() turns true once this step is logged (negative: never)
@@ -117,6 +118,9 @@ class FakeTrainContext : public TrainContext {
   const std::vector<Evaluation>& evaluations() const { return evaluations_; }
 
  private:
+  // the update that logged step crossed a multiple of every, or is the last
+  bool Crossed(int64_t step, int64_t every) const;
+
   Options options_;
   std::unique_ptr<VecEnv> env_;
   std::string config_toml_ = "[algorithm]\nplugin = \"test\"\n";

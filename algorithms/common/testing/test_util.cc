@@ -7,6 +7,17 @@
 #include "algorithms/common/checkpoint.h"
 
 namespace stride::algorithms::testing {
+namespace {
+
+// the tensor at "section/.../key"
+torch::Tensor ReadTensorAt(torch::serialize::InputArchive& archive, const std::string& key) {
+  const size_t slash = key.find('/');
+  if (slash == std::string::npos) return ReadTensor(archive, key);
+  torch::serialize::InputArchive section = ReadNested(archive, key.substr(0, slash));
+  return ReadTensorAt(section, key.substr(slash + 1));
+}
+
+}  // namespace
 
 std::string FreshDirectory(const std::string& name) {
   const auto dir = std::filesystem::temp_directory_path() / ("stride_" + name);
@@ -43,6 +54,15 @@ std::vector<torch::Tensor> CheckpointTensors(const std::string& path, const Agen
   tensors.push_back(ReadTensor(archive, "generator"));
   torch::serialize::InputArchive rollout = ReadNested(archive, "rollout");
   tensors.push_back(ReadTensor(rollout, "environments"));
+  tensors.push_back(torch::tensor({ReadInt(archive, "global_step"), ReadInt(archive, "update")}));
+  return tensors;
+}
+
+std::vector<torch::Tensor> CheckpointTensors(const std::string& path,
+                                             const std::vector<std::string>& keys) {
+  torch::serialize::InputArchive archive = LoadArchive(path);
+  std::vector<torch::Tensor> tensors;
+  for (const std::string& key : keys) tensors.push_back(ReadTensorAt(archive, key));
   tensors.push_back(torch::tensor({ReadInt(archive, "global_step"), ReadInt(archive, "update")}));
   return tensors;
 }

@@ -23,6 +23,10 @@ std::vector<std::string> ParameterTableRows(const std::vector<ParamSpec>& specs)
 // the networks, statistics, generator and environments a checkpoint holds; the
 // files of equal runs can differ in bytes, as optimizer state is keyed by address
 std::vector<torch::Tensor> CheckpointTensors(const std::string& path, const AgentOptions& options);
+// the checkpoint's tensors of keys ("section/key" inside nested sections),
+// then its global_step and update
+std::vector<torch::Tensor> CheckpointTensors(const std::string& path,
+                                             const std::vector<std::string>& keys);
 
 }  // namespace stride::algorithms::testing
 

@@ -90,6 +90,9 @@ class VecEnv {
   void Reset();
   // steps every instance with actions[num_envs x action_size]
   void Step(const float* actions);
+  // steps only the instances where active[i] is nonzero; the others keep their
+  // state and episode, and report reward 0 and no episode end
+  void Step(const float* actions, const uint8_t* active);
 
   // [num_envs x observation_size]: the observation to act on next
   const float* observations() const { return obs_.data(); }
@@ -143,6 +146,7 @@ class VecEnv {
   std::vector<PerturbationRange> perturbation_ranges_;
   int64_t numerical_failures_ = 0;
   const float* actions_ = nullptr;
+  const uint8_t* active_ = nullptr;
   std::unique_ptr<WorkerPool> pool_;
 };
 

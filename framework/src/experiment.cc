@@ -497,8 +497,14 @@ Experiment ReadExperimentDocument(const toml::table& doc, const std::string& sou
   experiment.environment = {env.plugin, env.params};
   experiment.num_envs = env.framework.GetInt("num_envs");
   experiment.num_workers = env.framework.GetInt("num_workers");
+  // the declared perturbations, asked of an instance only when the file names some
+  const toml::node* evaluation = doc.get("evaluation");
+  const bool names_perturbations =
+      env_table.contains("randomize") ||
+      (evaluation && evaluation->is_table() && evaluation->as_table()->contains("robustness"));
   const std::vector<Perturbation> perturbations =
-      registry.MakeEnvironment(env.plugin, env.params)->perturbations();
+      names_perturbations ? registry.MakeEnvironment(env.plugin, env.params)->perturbations()
+                          : std::vector<Perturbation>{};
   for (const auto& [name, range] :
        ReadPerturbationTable(env_table, "environment.randomize", TableWhere(env_table, source),
                              perturbations, /*pairs=*/true)) {

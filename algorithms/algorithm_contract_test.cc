@@ -28,6 +28,8 @@
 #include "algorithms/ars/ars.h"
 #include "algorithms/ppo/ppo.h"
 #include "algorithms/random/random.h"
+#include "algorithms/sac/sac.h"
+#include "algorithms/td3/td3.h"
 #include "algorithms/vpg/vpg.h"
 #include "algorithms/zero/zero.h"
 #include "stride/error.h"
@@ -149,6 +151,68 @@ AlgorithmCase ArsCase() {
     return testing::CheckpointTensors(
         path, {"policy/weights", "policy/observation_statistics/mean",
                "policy/observation_statistics/squares", "generator", "environments"});
+  };
+  return algorithm;
+}
+
+// 16 steps of 8 environments per update, learning from the 9th step of the first
+AlgorithmCase SacCase() {
+  AlgorithmCase algorithm;
+  algorithm.name = "sac";
+  algorithm.params = sac::SacParams();
+  algorithm.make = [](const Params& params) {
+    return std::make_unique<sac::Sac>(sac::SacConfig::FromParams(params));
+  };
+  algorithm.update_steps = 16;
+  algorithm.small_config = {{"num_steps", algorithm.update_steps},
+                            {"learning_starts", int64_t{64}},
+                            {"batch_size", int64_t{64}},
+                            {"hidden_sizes", std::vector<int64_t>{32, 32}},
+                            {"policy_lr", 3e-3},
+                            {"q_lr", 3e-3}};
+  algorithm.seed = 41;
+  algorithm.metric_names = {"qf1_values", "qf2_values", "qf_loss",
+                            "actor_loss", "alpha",      "alpha_loss"};
+  algorithm.learn_updates = 60;
+  algorithm.resume_updates = 6;
+  algorithm.nan_update = 3;
+  algorithm.other_algorithm = "td3";
+  algorithm.checkpoint_tensors = [](const std::string& path) {
+    return testing::CheckpointTensors(
+        path, {"actor/mean/trunk/fc1/weight", "actor/mean/head/weight", "actor/log_std/weight",
+               "critic/qf1/head/weight", "critic/qf2_target/trunk/fc2/weight", "log_alpha",
+               "replay_buffer/observations", "replay_buffer/rewards", "generator",
+               "environments"});
+  };
+  return algorithm;
+}
+
+// as sac's runs
+AlgorithmCase Td3Case() {
+  AlgorithmCase algorithm;
+  algorithm.name = "td3";
+  algorithm.params = td3::Td3Params();
+  algorithm.make = [](const Params& params) {
+    return std::make_unique<td3::Td3>(td3::Td3Config::FromParams(params));
+  };
+  algorithm.update_steps = 16;
+  algorithm.small_config = {{"num_steps", algorithm.update_steps},
+                            {"learning_starts", int64_t{64}},
+                            {"batch_size", int64_t{64}},
+                            {"hidden_sizes", std::vector<int64_t>{32, 32}},
+                            {"learning_rate", 3e-3}};
+  algorithm.seed = 43;
+  algorithm.metric_names = {"qf1_values", "qf2_values", "qf_loss", "actor_loss"};
+  algorithm.learn_updates = 60;
+  algorithm.resume_updates = 6;
+  algorithm.nan_update = 3;
+  algorithm.other_algorithm = "sac";
+  algorithm.checkpoint_tensors = [](const std::string& path) {
+    return testing::CheckpointTensors(
+        path, {"actor/trunk/fc1/weight", "actor/head/weight", "actor_target/head/weight",
+               "critic/qf1/head/weight", "critic/qf2_target/trunk/fc2/weight",
+               "replay_buffer/observations", "replay_buffer/rewards", "generator",
+               "environments"});
   };
   return algorithm;
 }
@@ -428,8 +492,8 @@ TEST_P(AlgorithmContractTest, CheckpointOfAnotherAlgorithmIsRefused) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Algorithms, AlgorithmContractTest,
-                         ::testing::Values(PpoCase(), VpgCase(), ArsCase(), RandomCase(),
-                                           ZeroCase()),
+                         ::testing::Values(PpoCase(), VpgCase(), ArsCase(), SacCase(), Td3Case(),
+                                           RandomCase(), ZeroCase()),
                          [](const ::testing::TestParamInfo<AlgorithmCase>& info) {
                            return info.param.name;
                          });

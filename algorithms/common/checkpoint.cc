@@ -80,6 +80,20 @@ void WriteGenerator(torch::serialize::OutputArchive& archive, const std::string&
   archive.write(key, generator.get_state(), /*is_buffer=*/true);
 }
 
+void WriteModule(torch::serialize::OutputArchive& archive, const std::string& key,
+                 const torch::nn::Module& module) {
+  torch::serialize::OutputArchive nested(archive.compilation_unit());
+  module.save(nested);
+  archive.write(key, nested);
+}
+
+void WriteOptimizer(torch::serialize::OutputArchive& archive, const std::string& key,
+                    const torch::optim::Optimizer& optimizer) {
+  torch::serialize::OutputArchive nested(archive.compilation_unit());
+  optimizer.save(nested);
+  archive.write(key, nested);
+}
+
 int64_t ReadInt(torch::serialize::InputArchive& archive, const std::string& key) {
   return ReadValue(archive, key).toInt();
 }
@@ -118,6 +132,18 @@ torch::serialize::InputArchive ReadNested(torch::serialize::InputArchive& archiv
     throw RuntimeError(fmt::format("the checkpoint has no section '{}'", key));
   }
   return nested;
+}
+
+void ReadModule(torch::serialize::InputArchive& archive, const std::string& key,
+                torch::nn::Module& module) {
+  torch::serialize::InputArchive nested = ReadNested(archive, key);
+  module.load(nested);
+}
+
+void ReadOptimizer(torch::serialize::InputArchive& archive, const std::string& key,
+                   torch::optim::Optimizer& optimizer) {
+  torch::serialize::InputArchive nested = ReadNested(archive, key);
+  optimizer.load(nested);
 }
 
 void CheckAlgorithm(torch::serialize::InputArchive& archive, const std::string& algorithm,

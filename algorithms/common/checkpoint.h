@@ -32,6 +32,12 @@ void WriteBytes(torch::serialize::OutputArchive& archive, const std::string& key
 void WriteGenerator(torch::serialize::OutputArchive& archive, const std::string& key,
                     const at::Generator& generator);
 
+// a module's parameters and buffers, or an optimizer's state, as a section
+void WriteModule(torch::serialize::OutputArchive& archive, const std::string& key,
+                 const torch::nn::Module& module);
+void WriteOptimizer(torch::serialize::OutputArchive& archive, const std::string& key,
+                    const torch::optim::Optimizer& optimizer);
+
 int64_t ReadInt(torch::serialize::InputArchive& archive, const std::string& key);
 double ReadDouble(torch::serialize::InputArchive& archive, const std::string& key);
 std::string ReadString(torch::serialize::InputArchive& archive, const std::string& key);
@@ -41,6 +47,10 @@ void ReadGenerator(torch::serialize::InputArchive& archive, const std::string& k
                    at::Generator& generator);
 torch::serialize::InputArchive ReadNested(torch::serialize::InputArchive& archive,
                                           const std::string& key);
+void ReadModule(torch::serialize::InputArchive& archive, const std::string& key,
+                torch::nn::Module& module);
+void ReadOptimizer(torch::serialize::InputArchive& archive, const std::string& key,
+                   torch::optim::Optimizer& optimizer);
 
 // throws RuntimeError unless the checkpoint was written by the named algorithm
 void CheckAlgorithm(torch::serialize::InputArchive& archive, const std::string& algorithm,

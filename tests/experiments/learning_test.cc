@@ -44,5 +44,13 @@ TEST(LearningTest, ArsBalancesThePendulum) {
   EXPECT_GE(FinalEvaluationReturn("pendulum_ars"), 900.0);
 }
 
+TEST(LearningTest, SacBalancesThePendulum) {
+  EXPECT_GE(FinalEvaluationReturn("pendulum_sac"), 900.0);
+}
+
+TEST(LearningTest, Td3BalancesThePendulum) {
+  EXPECT_GE(FinalEvaluationReturn("pendulum_td3"), 900.0);
+}
+
 }  // namespace
 }  // namespace stride::testing

@@ -70,6 +70,11 @@ void ReplayBuffer::Load(torch::serialize::InputArchive& archive) {
   }
   size_ = ReadInt(archive, "size");
   position_ = ReadInt(archive, "position");
+  if (size_ < 0 || size_ > capacity_ || position_ < 0 || position_ >= capacity_) {
+    throw RuntimeError(fmt::format(
+        "the checkpoint's replay buffer is inconsistent: {} transitions, next at {}, capacity {}",
+        size_, position_, capacity_));
+  }
   auto restore = [&](const char* key, torch::Tensor& storage) {
     const torch::Tensor held = ReadTensor(archive, key);
     if (held.size(0) != size_ || held.sizes().slice(1) != storage.sizes().slice(1)) {

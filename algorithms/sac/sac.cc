@@ -169,8 +169,9 @@ void Sac::Train(TrainContext& context) {
   const int64_t update_steps = static_cast<int64_t>(c.num_steps) * num_envs;
   const int64_t num_updates = std::max<int64_t>(1, (context.total_steps() + update_steps - 1) / update_steps);
 
-  // the update's BLAS calls take as many threads as the environments step on
-  at::set_num_threads(env.num_workers());
+  // one BLAS thread: a second gained nothing measurable on 256-wide layers, and
+  // two runs side by side would oversubscribe the cores
+  at::set_num_threads(1);
 
   // networks, optimizers and replay buffer, all drawing from one generator seeded by the run
   at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(context.seed());

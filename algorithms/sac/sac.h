@@ -32,7 +32,7 @@ struct SacConfig {
   int policy_frequency = 2;
   // the targets follow the critics every target_network_frequency-th critic update
   int target_network_frequency = 1;
-  // the entropy coefficient, fixed, or its start when autotune
+  // the entropy coefficient when autotune is false (autotune starts at 1)
   double alpha = 0.2;
   // tune alpha so that the policy's entropy approaches -(action dimensions)
   bool autotune = true;

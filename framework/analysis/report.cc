@@ -11,6 +11,7 @@
 #include "stride/error.h"
 #include "stride/suggest.h"
 #include "svg_plot.h"
+#include "equal_budget.h"
 #include "robustness.h"
 #include "time_to_success.h"
 
@@ -263,13 +264,23 @@ std::vector<std::string> ConfigWarnings(const std::vector<Group>& groups) {
 std::string Report(const CompareOptions& options, const std::vector<Group>& groups,
                    const std::vector<VariantSummary>& summaries,
                    const std::vector<VariantSuccess>& successes,
-                   const std::vector<RobustnessCurve>& robustness, const std::string& reference,
+                   const std::vector<RobustnessCurve>& robustness,
+                   const std::optional<EqualBudget>& budget, const std::string& reference,
                    const std::vector<std::string>& warnings, bool has_eval_curves) {
   size_t runs = 0;
   for (const Group& group : groups) runs += group.runs.size();
   const RunData& any = groups.front().runs.front();
   const double episodes = LastValue(any.eval, "episodes");
   const double final_step = LastValue(any.eval, "step");
+  bool same_budget = true;
+  for (const Group& group : groups) {
+    for (const RunData& run : group.runs) same_budget &= LastValue(run.eval, "step") == final_step;
+  }
+  const std::string final_evaluation =
+      same_budget ? fmt::format("{:.0f} episodes at step {:.0f}", episodes, final_step)
+                  : fmt::format("{:.0f} episodes at the run's last step; the variants' budgets "
+                                "differ, see Equal budgets",
+                                episodes);
 
   std::string out = fmt::format("# Comparison: {}\n\n", fmt::join([&] {
     std::vector<std::string> labels;
@@ -282,13 +293,12 @@ std::string Report(const CompareOptions& options, const std::vector<Group>& grou
 
   out += "\n## Final performance\n\n";
   out += fmt::format(
-      "A run's score is the mean return of its final deterministic evaluation ({:.0f} episodes "
-      "at step {:.0f}). Mean ± std (n − 1) and median are over runs. IQM is the interquartile "
+      "A run's score is the mean return of its final deterministic evaluation ({}). Mean ± std (n − 1) and median are over runs. IQM is the interquartile "
       "mean over runs; P(> {}) is the probability that a run of the variant scores higher than a "
       "run of the reference (ties count half). Intervals are 95% percentile intervals of "
       "{} stratified bootstrap resamples of the runs (Agarwal et al., 2021, \"Deep RL at the "
       "Edge of the Statistical Precipice\").\n\n",
-      episodes, final_step, reference, options.reps);
+      final_evaluation, reference, options.reps);
   out += FinalTable(summaries, reference);
   out += "\n![IQM and 95% CI of the final return](final_return.svg)\n";
   if (!MetricNames(summaries).empty()) {
@@ -297,6 +307,7 @@ std::string Report(const CompareOptions& options, const std::vector<Group>& grou
     out += MetricTable(summaries);
   }
   if (!successes.empty()) out += SuccessSection(successes, options.reps);
+  if (budget && groups.size() > 1) out += EqualBudgetSection(*budget, reference, options.reps);
   if (!robustness.empty()) out += RobustnessSection(robustness);
 
   out += "\n## Learning curves\n\n";
@@ -445,6 +456,20 @@ Comparison WriteComparison(const CompareOptions& options) {
     write("eval_vs_steps.svg", RenderLinePlot(eval));
   }
 
+  const std::optional<EqualBudget> budget =
+      SummarizeEqualBudget(groups, reference, options.reps, kBootstrapSeed);
+  if (budget && groups.size() > 1) {
+    write("eval_vs_time.svg",
+          RenderLinePlot(Curves(
+              groups,
+              [](const RunData& r) {
+                std::vector<double> minutes = r.eval.Values("train_time_s");
+                for (double& m : minutes) m /= 60.0;
+                return RunCurve{minutes, r.eval.Values("mean_return")};
+              },
+              "Evaluation return against training wall-clock", "training time (minutes)",
+              "mean return")));
+  }
   const std::vector<VariantSuccess> successes =
       SummarizeSuccess(groups, options.reps, kBootstrapSeed);
   const std::vector<RobustnessCurve> robustness =
@@ -462,8 +487,8 @@ Comparison WriteComparison(const CompareOptions& options) {
 
   write("summary.csv", SummaryCsv(summaries));
   write("report.md",
-            Report(options, groups, summaries, successes, robustness, reference, warnings,
-                   has_eval_curves));
+            Report(options, groups, summaries, successes, robustness, budget, reference,
+                   warnings, has_eval_curves));
   return {summaries, successes};
 }
 

@@ -22,6 +22,8 @@ int CompareCommand(const Argv& argv, const std::string& command_line);
 int RenderCommand(const Argv& argv);
 int ViewCommand(const Argv& argv);
 int NewCommand(const Argv& argv);
+int SubmitCommand(const Argv& argv, const std::string& command_line);
+int StatusCommand(const Argv& argv);
 
 // the libraries stride is linked against, for --version and manifest.json
 std::map<std::string, std::string> LibraryVersions();

@@ -27,6 +27,15 @@ commands:
                                   the cores allow), --workers env threads each
   run --resume RUN_DIR [--workers N]
                                   continue an interrupted run from its checkpoint
+  submit FILE --slurm [--set ...] [--variant NAME] [--seed N] [--out DIR]
+         [--partition P] [--time T] [--max-parallel K] [--sbatch-arg ARG]...
+         [--workers N] [--dry-run]
+                                  submit the runs that have not finished as one
+                                  Slurm job array, a task per run (--dry-run
+                                  prints the sbatch script instead)
+  status RUN_ROOT                 every run under a run root: new, running
+                                  (where), interrupted, finished or failed, and
+                                  its Slurm task
   validate FILE [--set ...] [--variant NAME] [--out DIR]
                                   check an experiment and its plugins and list
                                   the runs it expands to; runs nothing
@@ -88,6 +97,8 @@ int Dispatch(const std::vector<std::string>& args, const std::string& command_li
     return 0;
   }
   if (command == "run") return RunCommand(rest, command_line);
+  if (command == "submit") return SubmitCommand(rest, command_line);
+  if (command == "status") return StatusCommand(rest);
   if (command == "validate") return ValidateCommand(rest);
   if (command == "plugins") return PluginsCommand(rest);
   if (command == "check-env") return CheckEnvCommand(rest);
@@ -98,9 +109,9 @@ int Dispatch(const std::vector<std::string>& args, const std::string& command_li
   if (command == "render") return RenderCommand(rest);
   if (command == "view") return ViewCommand(rest);
   if (command == "new") return NewCommand(rest);
-  const std::vector<std::string> commands = {"run",    "validate", "plugins", "check-env",
-                                             "bench",  "export",   "eval",    "compare",
-                                             "render", "view",     "new"};
+  const std::vector<std::string> commands = {
+      "run",     "submit", "status", "validate", "plugins", "check-env", "bench",
+      "export",  "eval",   "compare", "render",  "view",    "new"};
   throw stride::ConfigError(fmt::format("unknown command '{}'{}; see stride --help", command,
                                         stride::DidYouMean(command, commands)));
 }

@@ -5,6 +5,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "experiment_args.h"
 #include "run_jobs.h"
 #include "stride/error.h"
 #include "stride/experiment.h"
@@ -12,7 +13,6 @@
 #include "stride/runner.h"
 
 namespace stride::cli {
-namespace {
 
 int PositiveOption(const Args& args, const std::string& name) {
   const std::optional<int64_t> value = args.Int(name);
@@ -33,6 +33,8 @@ std::vector<Experiment> LoadSelected(const Args& args, PluginRegistry& registry)
   }
   return experiments;
 }
+
+namespace {
 
 const char* ActionName(RunAction action) {
   switch (action) {

@@ -94,7 +94,10 @@ RunLock RunLock::Acquire(const std::string& run_dir) {
     throw ConfigError(
         fmt::format("cannot use run directory '{}': {}", run_dir, std::strerror(errno)));
   }
-  if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+  // a second try after a moment: RunLockHolder() holds a shared lock for an instant
+  const bool locked = flock(fd, LOCK_EX | LOCK_NB) == 0 ||
+                      (errno == EWOULDBLOCK && (usleep(50'000), flock(fd, LOCK_EX | LOCK_NB) == 0));
+  if (!locked) {
     const int error_number = errno;
     const std::string holder = ReadHolder(fd);
     close(fd);
@@ -145,6 +148,20 @@ void RunLock::ReleaseToChild() {
   if (handed_fd_ >= 0) close(handed_fd_);
   if (fd_ >= 0) close(fd_);
   handed_fd_ = fd_ = -1;
+}
+
+std::optional<std::string> RunLockHolder(const std::string& run_dir) {
+  const int fd = open(LockPath(run_dir).c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return std::nullopt;
+  // a shared lock is refused only while someone holds the exclusive one
+  std::optional<std::string> holder;
+  if (flock(fd, LOCK_SH | LOCK_NB) != 0) {
+    holder = ReadHolder(fd);
+  } else {
+    flock(fd, LOCK_UN);
+  }
+  close(fd);
+  return holder;
 }
 
 }  // namespace stride

@@ -3,6 +3,7 @@
 #ifndef STRIDE_RUN_LOCK_H_
 #define STRIDE_RUN_LOCK_H_
 
+#include <optional>
 #include <string>
 
 namespace stride {
@@ -36,6 +37,10 @@ class RunLock {
   int handed_fd_ = -1;
   std::string run_dir_;
 };
+
+// who holds run_dir ("pid 4242 on host node7 since ..."), or nullopt when no
+// live process does; creates and changes nothing
+std::optional<std::string> RunLockHolder(const std::string& run_dir);
 
 }  // namespace stride
 

@@ -107,9 +107,7 @@ TEST(BipedEnvTest, ReadmeListsEveryParameterAsDeclared) {
   const std::string readme((std::istreambuf_iterator<char>(file)), {});
   ASSERT_FALSE(readme.empty());
   for (const ParamSpec& spec : BipedParamSpecs()) {
-    const std::string row =
-        fmt::format("| `{}` | {} | `{}` | {} | {} |", spec.name, ParamTypeName(spec.type),
-                    FormatParamValue(*spec.default_value), DescribeAllowed(spec), spec.doc);
+    const std::string row = ParamTableRow(spec);
     EXPECT_NE(readme.find(row), std::string::npos) << "README.md lacks the row\n" << row;
   }
 }

@@ -40,7 +40,9 @@ commands:
                                   check an experiment and its plugins and list
                                   the runs it expands to; runs nothing
   plugins                         list every plugin by kind, with its library
-  plugins describe NAME           a plugin's parameters: type, default, range, doc
+  plugins describe NAME [--markdown]
+                                  a plugin's parameters: type, default, range,
+                                  doc (--markdown: its README's table)
   check-env NAME [--set k=v]...   check an environment plugin's contract
   bench env [NAME] [--set k=v]... environment steps/s against raw MuJoCo stepping
   bench train FILE [--steps N] [--variant NAME]

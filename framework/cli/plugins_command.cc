@@ -1,4 +1,4 @@
-// stride plugins, stride plugins describe NAME
+// stride plugins, stride plugins describe NAME [--markdown]
 #include <cstdio>
 #include <memory>
 
@@ -46,7 +46,7 @@ void PrintEpisodeMetrics(const PluginRegistry& registry, const std::string& name
   }
 }
 
-int Describe(const PluginRegistry& registry, const std::string& name) {
+int Describe(const PluginRegistry& registry, const std::string& name, bool markdown) {
   std::vector<const RegisteredPlugin*> found;
   std::vector<std::string> names;
   for (const RegisteredPlugin& plugin : registry.plugins()) {
@@ -59,6 +59,11 @@ int Describe(const PluginRegistry& registry, const std::string& name) {
   }
   for (const RegisteredPlugin* plugin : found) {
     const PluginEntry& entry = *plugin->entry;
+    // the table of its README
+    if (markdown) {
+      std::fputs(ParamTable(entry.params).c_str(), stdout);
+      continue;
+    }
     const char* table = entry.kind() == PluginKind::kEnvironment ? "[environment]"
                         : entry.kind() == PluginKind::kReward    ? "[[reward]]"
                                                                  : "[algorithm]";
@@ -78,7 +83,7 @@ int Describe(const PluginRegistry& registry, const std::string& name) {
 }  // namespace
 
 int PluginsCommand(const Argv& argv) {
-  const Args args("plugins", argv, {});
+  const Args args("plugins", argv, {"--markdown"});
   PluginRegistry registry;
   registry.LoadSearchPath(PluginRegistry::SearchPath({}));
   if (!args.positionals().empty()) {
@@ -87,7 +92,7 @@ int PluginsCommand(const Argv& argv) {
                                     args.positionals()[0]));
     }
     args.ExpectAtMost(2);
-    return Describe(registry, args.Positional(1, "plugin name"));
+    return Describe(registry, args.Positional(1, "plugin name"), args.Flag("--markdown"));
   }
   for (PluginKind kind : {PluginKind::kEnvironment, PluginKind::kReward, PluginKind::kAlgorithm}) {
     std::printf("%s plugins:\n", PluginKindName(kind));

@@ -145,6 +145,20 @@ std::string DescribeAllowed(const ParamSpec& spec) {
   return "";
 }
 
+std::string ParamTableRow(const ParamSpec& spec) {
+  const std::string allowed = DescribeAllowed(spec);
+  return fmt::format("| `{}` | {} | {} | {} | {} |", spec.name, ParamTypeName(spec.type),
+                     spec.default_value ? "`" + FormatParamValue(*spec.default_value) + "`"
+                                        : std::string("(required)"),
+                     allowed.empty() ? "any" : allowed, spec.doc);
+}
+
+std::string ParamTable(const std::vector<ParamSpec>& specs) {
+  std::string table = "| name | type | default | allowed | description |\n| --- | --- | --- | --- | --- |\n";
+  for (const ParamSpec& spec : specs) table += ParamTableRow(spec) + "\n";
+  return table;
+}
+
 Params::Params(std::map<std::string, ParamValue> values) : values_(std::move(values)) {}
 
 const ParamValue& Params::Get(const std::string& name) const {

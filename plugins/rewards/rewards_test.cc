@@ -75,9 +75,7 @@ TEST(RewardsTest, ReadmeListsEveryParameterAsDeclared) {
   for (const PluginEntry& entry : Entries()) {
     EXPECT_NE(readme.find(fmt::format("## `{}`", entry.name)), std::string::npos) << entry.name;
     for (const ParamSpec& spec : entry.params) {
-      const std::string row =
-          fmt::format("| `{}` | {} | `{}` | {} | {} |", spec.name, ParamTypeName(spec.type),
-                      FormatParamValue(*spec.default_value), DescribeAllowed(spec), spec.doc);
+      const std::string row = ParamTableRow(spec);
       EXPECT_NE(readme.find(row), std::string::npos) << "README.md lacks the row\n" << row;
     }
   }

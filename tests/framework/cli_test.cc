@@ -359,7 +359,8 @@ TEST(CliTest, PluginsListsAndDescribesEveryPlugin) {
   CliResult list = RunStride("plugins");
   ASSERT_EQ(list.exit_code, 0);
   for (const char* name : {"biped", "pendulum", "alive_bonus", "forward_velocity", "ctrl_cost",
-                           "trunk_upright", "energy", "ppo", "vpg", "ars", "random", "zero"}) {
+                           "trunk_upright", "energy", "ppo", "vpg", "ars", "sac", "td3",
+                           "random", "zero"}) {
     EXPECT_THAT(list.out, HasSubstr(name));
     CliResult describe = RunStride(std::string("plugins describe ") + name);
     EXPECT_EQ(describe.exit_code, 0) << name << ": " << describe.err;
@@ -369,6 +370,13 @@ TEST(CliTest, PluginsListsAndDescribesEveryPlugin) {
   EXPECT_THAT(ppo.out, HasSubstr("clip_epsilon"));
   EXPECT_THAT(ppo.out, HasSubstr("float"));
   EXPECT_THAT(ppo.out, HasSubstr("0.2"));
+  // the table of the plugin's README
+  CliResult markdown = RunStride("plugins describe ppo --markdown");
+  EXPECT_EQ(markdown.exit_code, 0);
+  EXPECT_THAT(markdown.out, ::testing::StartsWith("| name | type | default | allowed | description |\n"
+                                                  "| --- | --- | --- | --- | --- |\n"));
+  EXPECT_THAT(markdown.out, HasSubstr("| `clip_epsilon` | float | `0.2` | in [0, 1] | probability "
+                                      "ratios are clipped to [1 - clip_epsilon, 1 + clip_epsilon] |\n"));
   CliResult unknown = RunStride("plugins describe bipd");
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_THAT(unknown.err, HasSubstr("unknown plugin 'bipd' (did you mean 'biped'?)"));

@@ -33,12 +33,7 @@ std::string ReadFile(const std::string& path) {
 
 std::vector<std::string> ParameterTableRows(const std::vector<ParamSpec>& specs) {
   std::vector<std::string> rows;
-  for (const ParamSpec& spec : specs) {
-    const std::string allowed = DescribeAllowed(spec);
-    rows.push_back("| `" + spec.name + "` | " + ParamTypeName(spec.type) + " | `" +
-                   FormatParamValue(*spec.default_value) + "` | " +
-                   (allowed.empty() ? "any" : allowed) + " | " + spec.doc + " |");
-  }
+  for (const ParamSpec& spec : specs) rows.push_back(ParamTableRow(spec));
   return rows;
 }
 

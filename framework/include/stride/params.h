@@ -57,6 +57,11 @@ const char* ParamTypeName(ParamType type);
 std::string FormatParamValue(const ParamValue& value);
 // "in [0, 1]", ">= 1", "one of: seed14, walker17", or ""
 std::string DescribeAllowed(const ParamSpec& spec);
+// the row of a plugin README's parameter table:
+// | `name` | type | `default` | allowed (or any) | doc |
+std::string ParamTableRow(const ParamSpec& spec);
+// the whole table: its header and one row per spec
+std::string ParamTable(const std::vector<ParamSpec>& specs);
 
 // validated parameter values, every declared parameter present
 class Params {

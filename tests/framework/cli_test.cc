@@ -251,7 +251,7 @@ TEST(CliTest, UnknownPluginListsTheAvailableOnes) {
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_THAT(result.err, HasSubstr(":" + std::to_string(LineOf(text, "\"ppp\"")) +
                                     ":10: unknown algorithm plugin 'ppp' (did you mean 'ppo'?); "
-                                    "available: ars, ppo, random, vpg, zero"));
+                                    "available: ars, ppo, random, sac, td3, vpg, zero"));
 }
 
 // an experiment whose plugin_dirs holds one test-only plugin directory

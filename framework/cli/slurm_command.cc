@@ -121,8 +121,9 @@ std::string Sbatch(const std::string& sbatch, const std::string& script) {
   if (status != 0) {
     throw RuntimeError(fmt::format("sbatch refused {}: {}", script, output));
   }
-  // --parsable prints "jobid" or "jobid;cluster"
-  return output.substr(output.rfind('\n') + 1).substr(0, output.find(';'));
+  // --parsable prints "jobid" or "jobid;cluster" last, after any warnings
+  const std::string last = output.substr(output.rfind('\n') + 1);
+  return last.substr(0, last.find(';'));
 }
 
 std::string Timestamp() {

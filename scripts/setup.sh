@@ -9,7 +9,7 @@ packages=(
   libtomlplusplus-dev libfmt-dev libboost-dev libboost-filesystem-dev
   googletest libgtest-dev libgmock-dev
   libegl-dev libegl-mesa0 libgl1-mesa-dri libglfw3-dev ffmpeg xvfb xauth
-  slurm-wlm munge
+  slurm-wlm munge libgloo-dev
 )
 
 missing=()

@@ -61,6 +61,7 @@ class Agent {
   static Agent FromArchive(AgentOptions options, torch::serialize::InputArchive& archive);
 
   const std::optional<ObservationNormalizer>& normalizer() const { return normalizer_; }
+  std::optional<ObservationNormalizer>& normalizer() { return normalizer_; }
 
  private:
   Agent(AgentOptions options, torch::Tensor action_low, torch::Tensor action_high,

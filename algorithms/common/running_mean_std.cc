@@ -7,8 +7,10 @@
 
 namespace stride::algorithms {
 
-RunningMeanStd::RunningMeanStd(int64_t size)
-    : mean_(torch::zeros({size}, torch::kFloat64)), var_(torch::ones({size}, torch::kFloat64)) {}
+RunningMeanStd::RunningMeanStd(int64_t size, double initial_count)
+    : mean_(torch::zeros({size}, torch::kFloat64)),
+      var_(torch::ones({size}, torch::kFloat64)),
+      count_(initial_count) {}
 
 void RunningMeanStd::Update(const torch::Tensor& batch) {
   const torch::Tensor x = batch.to(torch::kFloat64).contiguous();
@@ -45,6 +47,45 @@ void RunningMeanStd::Merge(const T* rows, int64_t n) {
     var[j] = m2 / total;
   }
   count_ = total;
+}
+
+void RunningMeanStd::Combine(const RunningMeanStd& other) {
+  if (other.count_ == 0.0) return;
+  const int64_t size = mean_.size(0);
+  double* mean = mean_.data_ptr<double>();
+  double* var = var_.data_ptr<double>();
+  const double* other_mean = other.mean_.data_ptr<double>();
+  const double* other_var = other.var_.data_ptr<double>();
+  const double total = count_ + other.count_;
+  for (int64_t j = 0; j < size; ++j) {
+    const double delta = other_mean[j] - mean[j];
+    const double m2 = var[j] * count_ + other_var[j] * other.count_ +
+                      delta * delta * (count_ * other.count_ / total);
+    mean[j] += delta * (other.count_ / total);
+    var[j] = m2 / total;
+  }
+  count_ = total;
+}
+
+void RunningMeanStd::CopyFrom(const RunningMeanStd& other) {
+  mean_.copy_(other.mean_);
+  var_.copy_(other.var_);
+  count_ = other.count_;
+}
+
+std::vector<double> RunningMeanStd::Pack() const {
+  const int64_t size = mean_.size(0);
+  std::vector<double> packed = {count_};
+  packed.insert(packed.end(), mean_.data_ptr<double>(), mean_.data_ptr<double>() + size);
+  packed.insert(packed.end(), var_.data_ptr<double>(), var_.data_ptr<double>() + size);
+  return packed;
+}
+
+void RunningMeanStd::Unpack(const double* packed) {
+  const int64_t size = mean_.size(0);
+  count_ = packed[0];
+  std::copy_n(packed + 1, size, mean_.data_ptr<double>());
+  std::copy_n(packed + 1 + size, size, var_.data_ptr<double>());
 }
 
 void RunningMeanStd::Save(torch::serialize::OutputArchive& archive) const {
@@ -99,6 +140,16 @@ void ObservationNormalizer::Normalize(const float* observations, int64_t n,
   }
 }
 
+void ObservationNormalizer::Combine(const RunningMeanStd& other) {
+  statistics_.Combine(other);
+  Refresh();
+}
+
+void ObservationNormalizer::CopyFrom(const RunningMeanStd& other) {
+  statistics_.CopyFrom(other);
+  Refresh();
+}
+
 void ObservationNormalizer::Refresh() {
   // the float32 statistics, written in place
   const int64_t size = mean_.size(0);
@@ -134,11 +185,13 @@ torch::Tensor RewardScaler::Scale(const torch::Tensor& rewards, const torch::Ten
   return scaled;
 }
 
-void RewardScaler::Scale(const float* rewards, const uint8_t* dones, float* scaled) {
+void RewardScaler::Scale(const float* rewards, const uint8_t* dones, float* scaled,
+                         RunningMeanStd* also) {
   const int64_t n = returns_.size(0);
   double* returns = returns_.data_ptr<double>();
   for (int64_t i = 0; i < n; ++i) returns[i] = returns[i] * gamma_ + rewards[i];
   statistics_.Update(returns, n);
+  if (also) also->Update(returns, n);
   const double std = std::sqrt(statistics_.var().data_ptr<double>()[0] + kVarianceEpsilon);
   for (int64_t i = 0; i < n; ++i) {
     scaled[i] = static_cast<float>(std::clamp(rewards[i] / std, -clip_, clip_));

@@ -3,6 +3,7 @@
 #define STRIDE_ALGORITHMS_COMMON_RUNNING_MEAN_STD_H_
 
 #include <cstdint>
+#include <vector>
 
 #include <torch/torch.h>
 
@@ -15,13 +16,23 @@ inline constexpr double kVarianceEpsilon = 1e-8;
 // merged batch by batch (Chan et al. 1979)
 class RunningMeanStd {
  public:
-  explicit RunningMeanStd(int64_t size);
+  // initial_count: the weight of the starting mean 0 and variance 1; 0 for
+  // the statistics of new samples alone
+  explicit RunningMeanStd(int64_t size, double initial_count = 1e-4);
 
   // batch: [B, size]
   void Update(const torch::Tensor& batch);
   // rows: [n, size] row-major
   void Update(const float* rows, int64_t n);
   void Update(const double* rows, int64_t n);
+
+  // merges another population's statistics into these
+  void Combine(const RunningMeanStd& other);
+  // these statistics become a copy of other's (assignment shares the tensors)
+  void CopyFrom(const RunningMeanStd& other);
+  // count, means and variances as one vector, and back
+  std::vector<double> Pack() const;
+  void Unpack(const double* packed);
 
   const torch::Tensor& mean() const { return mean_; }
   const torch::Tensor& var() const { return var_; }
@@ -50,6 +61,9 @@ class ObservationNormalizer {
   // the same on n rows of raw float buffers
   void Update(const float* observations, int64_t n);
   void Normalize(const float* observations, int64_t n, float* normalized) const;
+  // RunningMeanStd::Combine and CopyFrom on the statistics
+  void Combine(const RunningMeanStd& other);
+  void CopyFrom(const RunningMeanStd& other);
 
   const RunningMeanStd& statistics() const { return statistics_; }
   // the float32 statistics Normalize() uses
@@ -76,10 +90,13 @@ class RewardScaler {
 
   // rewards: float [N]; dones: [N], nonzero where an episode ended at this step
   torch::Tensor Scale(const torch::Tensor& rewards, const torch::Tensor& dones);
-  // the same on raw buffers of num_envs entries
-  void Scale(const float* rewards, const uint8_t* dones, float* scaled);
+  // the same on raw buffers of num_envs entries; the returns are folded into
+  // also too when given
+  void Scale(const float* rewards, const uint8_t* dones, float* scaled,
+             RunningMeanStd* also = nullptr);
 
   const RunningMeanStd& statistics() const { return statistics_; }
+  RunningMeanStd& statistics() { return statistics_; }
 
   void Save(torch::serialize::OutputArchive& archive) const;
   void Load(torch::serialize::InputArchive& archive);

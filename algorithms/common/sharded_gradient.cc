@@ -6,22 +6,35 @@
 
 namespace stride::algorithms {
 
-ShardedGradient::ShardedGradient(const FlatActorCritic& net, int num_sums, int threads)
-    : net_(net),
-      shards_(kGradientShards),
-      gradient_(net.num_parameters()),
-      sums_(num_sums),
-      runner_(threads) {
-  for (Shard& shard : shards_) {
-    shard.gradient.resize(net.num_parameters());
-    shard.sums.resize(num_sums);
+namespace {
+
+// rows [rows * s / S, rows * (s + 1) / S) of the minibatch in shard s
+std::vector<ShardRows> EvenShards(const int64_t* index, int rows) {
+  std::vector<ShardRows> shards;
+  for (int s = 0; s < kGradientShards; ++s) {
+    const int first = rows * s / kGradientShards;
+    const int last = rows * (s + 1) / kGradientShards;
+    shards.push_back({index + first, last - first, first});
   }
+  return shards;
 }
+
+}  // namespace
+
+ShardedGradient::ShardedGradient(const FlatActorCritic& net, int num_sums, int threads)
+    : net_(net), gradient_(net.num_parameters()), sums_(num_sums), runner_(threads) {}
 
 std::vector<float>& ShardedGradient::Compute(const float* params, const float* observations,
                                              const int64_t* index, int rows, bool actor,
                                              bool critic, const ShardLoss& loss) {
-  Run(params, observations, index, rows, actor, critic, /*backward=*/true, loss);
+  Run(params, observations, EvenShards(index, rows), actor, critic, /*backward=*/true, loss);
+  return gradient_;
+}
+
+std::vector<float>& ShardedGradient::Compute(const float* params, const float* observations,
+                                             const std::vector<ShardRows>& shards, bool actor,
+                                             bool critic, const ShardLoss& loss) {
+  Run(params, observations, shards, actor, critic, /*backward=*/true, loss);
   return gradient_;
 }
 
@@ -29,39 +42,43 @@ const std::vector<double>& ShardedGradient::Evaluate(const float* params,
                                                      const float* observations,
                                                      const int64_t* index, int rows, bool actor,
                                                      bool critic, const ShardLoss& loss) {
-  Run(params, observations, index, rows, actor, critic, /*backward=*/false, loss);
+  Run(params, observations, EvenShards(index, rows), actor, critic, /*backward=*/false, loss);
   return sums_;
 }
 
-void ShardedGradient::Run(const float* params, const float* observations, const int64_t* index,
-                          int rows, bool actor, bool critic, bool backward,
-                          const ShardLoss& loss) {
+void ShardedGradient::Run(const float* params, const float* observations,
+                          const std::vector<ShardRows>& rows, bool actor, bool critic,
+                          bool backward, const ShardLoss& loss) {
   PhaseTimer timer("update: forward and backward");
-  // shard s holds rows [rows * s / S, rows * (s + 1) / S)
-  runner_.Run(kGradientShards, [&](int s) {
-    const int first = rows * s / kGradientShards;
-    const int last = rows * (s + 1) / kGradientShards;
-    RunShard(shards_[s], params, observations, index, first, last - first, actor, critic,
-             backward, loss);
+  const int count = static_cast<int>(rows.size());
+  while (static_cast<int>(shards_.size()) < count) {
+    Shard& shard = shards_.emplace_back();
+    shard.gradient.resize(net_.num_parameters());
+    shard.sums.resize(sums_.size());
+  }
+  runner_.Run(count, [&](int s) {
+    RunShard(shards_[s], params, observations, rows[s], actor, critic, backward, loss);
   });
 
   // summed in shard order
   std::copy(shards_[0].sums.begin(), shards_[0].sums.end(), sums_.begin());
-  for (int s = 1; s < kGradientShards; ++s) {
+  for (int s = 1; s < count; ++s) {
     for (size_t k = 0; k < sums_.size(); ++k) sums_[k] += shards_[s].sums[k];
   }
   if (!backward) return;
   std::copy(shards_[0].gradient.begin(), shards_[0].gradient.end(), gradient_.begin());
-  for (int s = 1; s < kGradientShards; ++s) {
+  for (int s = 1; s < count; ++s) {
     const std::vector<float>& g = shards_[s].gradient;
     for (size_t k = 0; k < gradient_.size(); ++k) gradient_[k] += g[k];
   }
 }
 
 void ShardedGradient::RunShard(Shard& shard, const float* params, const float* observations,
-                               const int64_t* index, int first, int rows, bool actor,
-                               bool critic, bool backward, const ShardLoss& loss) {
+                               const ShardRows& shard_rows, bool actor, bool critic,
+                               bool backward, const ShardLoss& loss) {
   const int obs = net_.observation_size(), act = net_.action_size();
+  const int64_t* index = shard_rows.index;
+  const int rows = shard_rows.rows;
   std::fill(shard.gradient.begin(), shard.gradient.end(), 0.0f);
   std::fill(shard.sums.begin(), shard.sums.end(), 0.0);
   if (rows == 0) return;
@@ -69,15 +86,15 @@ void ShardedGradient::RunShard(Shard& shard, const float* params, const float* o
   // the shard's observations, gathered
   shard.observations.resize(static_cast<size_t>(rows) * obs);
   for (int r = 0; r < rows; ++r) {
-    std::copy_n(observations + index[first + r] * obs, obs,
+    std::copy_n(observations + index[r] * obs, obs,
                 shard.observations.data() + static_cast<size_t>(r) * obs);
   }
 
   // forward
   LossShard view;
   view.rows = rows;
-  view.index = index + first;
-  view.first = first;
+  view.index = index;
+  view.first = shard_rows.first;
   view.sums = shard.sums.data();
   float* log_std_gradient = shard.gradient.data() + net_.log_std_offset();
   if (actor) {

@@ -15,7 +15,7 @@
 
 namespace stride::algorithms {
 
-// the minibatch is always split into this many shards
+// a minibatch is split into this many shards unless the caller chooses them
 inline constexpr int kGradientShards = 2;
 
 // a per-sample loss and its derivative in the quantity it is a function of
@@ -46,6 +46,14 @@ struct LossShard {
 
 using ShardLoss = std::function<void(LossShard&)>;
 
+// the rows of one shard: index[0..rows) into the batch, which are rows
+// [first, first + rows) of the minibatch
+struct ShardRows {
+  const int64_t* index = nullptr;
+  int rows = 0;
+  int first = 0;
+};
+
 class ShardedGradient {
  public:
   // num_sums: statistics per shard; threads: 1 or 2
@@ -56,8 +64,12 @@ class ShardedGradient {
   // gradient is zero. sums() then holds the loss's statistics. The gradient is
   // the caller's to modify until the next call.
   std::vector<float>& Compute(const float* params, const float* observations,
-                                    const int64_t* index, int rows, bool actor, bool critic,
-                                    const ShardLoss& loss);
+                              const int64_t* index, int rows, bool actor, bool critic,
+                              const ShardLoss& loss);
+  // the same over shards the caller chose, summed in their order
+  std::vector<float>& Compute(const float* params, const float* observations,
+                              const std::vector<ShardRows>& shards, bool actor, bool critic,
+                              const ShardLoss& loss);
   // the loss's statistics alone: the networks forward, no gradient
   const std::vector<double>& Evaluate(const float* params, const float* observations,
                                       const int64_t* index, int rows, bool actor, bool critic,
@@ -72,11 +84,11 @@ class ShardedGradient {
     MlpActivations actor_cache, critic_cache;
   };
   // the shards run, their gradients (when backward) and statistics summed in order
-  void Run(const float* params, const float* observations, const int64_t* index, int rows,
+  void Run(const float* params, const float* observations, const std::vector<ShardRows>& shards,
            bool actor, bool critic, bool backward, const ShardLoss& loss);
   void RunShard(Shard& shard, const float* params, const float* observations,
-                const int64_t* index, int first, int rows, bool actor, bool critic,
-                bool backward, const ShardLoss& loss);
+                const ShardRows& rows, bool actor, bool critic, bool backward,
+                const ShardLoss& loss);
 
   const FlatActorCritic& net_;
   std::vector<Shard> shards_;

@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <cstring>
+#include <sstream>
 
 #include <fmt/format.h>
 
@@ -43,7 +45,22 @@ void SaveCheckpoint(const TrainingState& state, const std::string& path) {
   archive.write("agent", agent);
   torch::serialize::OutputArchive rollout(archive.compilation_unit());
   state.rollout->Save(rollout);
-  archive.write("rollout", rollout);
+  ProcessGroup& group = *state.group;
+  if (group.world_size() == 1) {
+    archive.write("rollout", rollout);
+  } else {
+    // every rank's rollout as bytes, in rank order
+    std::ostringstream stream;
+    rollout.save_to(stream);
+    const std::string text = stream.str();
+    const std::vector<std::vector<uint8_t>> rollouts =
+        group.AllGather(std::vector<uint8_t>(text.begin(), text.end()));
+    if (group.rank() != 0) return;
+    WriteInt(archive, "world_size", group.world_size());
+    for (size_t r = 0; r < rollouts.size(); ++r) {
+      WriteBytes(archive, fmt::format("rollout_rank_{}", r), rollouts[r]);
+    }
+  }
   WriteGenerator(archive, "generator", *state.generator);
   for (const auto& [name, optimizer] : state.optimizers) {
     torch::serialize::OutputArchive section(archive.compilation_unit());
@@ -62,8 +79,26 @@ void LoadCheckpoint(const std::string& path, TrainingState& state) {
   state.update = ReadInt(archive, "update");
   torch::serialize::InputArchive agent = ReadNested(archive, "agent");
   state.agent->Load(agent);
-  torch::serialize::InputArchive rollout = ReadNested(archive, "rollout");
-  state.rollout->Load(rollout);
+  ProcessGroup& group = *state.group;
+  torch::IValue saved_world_size;
+  const int64_t world_size =
+      archive.try_read("world_size", saved_world_size) ? saved_world_size.toInt() : 1;
+  if (world_size != group.world_size()) {
+    throw RuntimeError(fmt::format("{}: the run was trained over {} rank{}, and resumes only over "
+                                   "as many, not {}",
+                                   path, world_size, world_size == 1 ? "" : "s",
+                                   group.world_size()));
+  }
+  if (world_size == 1) {
+    torch::serialize::InputArchive rollout = ReadNested(archive, "rollout");
+    state.rollout->Load(rollout);
+  } else {
+    const std::vector<uint8_t> bytes =
+        ReadBytes(archive, fmt::format("rollout_rank_{}", group.rank()));
+    torch::serialize::InputArchive rollout;
+    rollout.load_from(reinterpret_cast<const char*>(bytes.data()), bytes.size());
+    state.rollout->Load(rollout);
+  }
   ReadGenerator(archive, "generator", *state.generator);
   for (const auto& [name, optimizer] : state.optimizers) {
     torch::serialize::InputArchive section = ReadNested(archive, name);
@@ -91,7 +126,8 @@ bool FinishUpdate(int64_t update, int64_t num_updates, int64_t global_step, cons
   if (context.EvaluationDue(global_step)) {
     context.Evaluate(global_step, state.agent->MakePolicy());
   }
-  const bool stop = context.stop_requested();
+  // a rank that stops alone would leave the others waiting
+  const bool stop = context.group().Any(context.stop_requested());
   if (stop || context.CheckpointDue(global_step) || update == num_updates) {
     SaveCheckpoint(state, context.checkpoint_path());
   }
@@ -104,17 +140,41 @@ int64_t NumUpdates(int64_t total_steps, int64_t batch_size) {
 
 void GatherAdvantages(const float* advantages, const int64_t* index, int64_t n, bool normalize,
                       float* out) {
+  GatherAdvantages(advantages, {{index, static_cast<int>(n), 0}}, n, normalize, SingleProcess(),
+                   out);
+}
+
+void GatherAdvantages(const float* advantages, const std::vector<ShardRows>& shards,
+                      int64_t total, bool normalize, ProcessGroup& group, float* out) {
   double sum = 0.0;
-  for (int64_t k = 0; k < n; ++k) {
-    out[k] = advantages[index[k]];
-    sum += out[k];
+  for (const ShardRows& shard : shards) {
+    double shard_sum = 0.0;
+    for (int k = 0; k < shard.rows; ++k) {
+      out[shard.first + k] = advantages[shard.index[k]];
+      shard_sum += out[shard.first + k];
+    }
+    sum += shard_sum;
   }
   if (!normalize) return;
-  const double mean = sum / static_cast<double>(n);
+  group.Sum(&sum, 1);
+  const double mean = sum / static_cast<double>(total);
   double sum_sq = 0.0;
-  for (int64_t k = 0; k < n; ++k) sum_sq += (out[k] - mean) * (out[k] - mean);
-  const double std = std::sqrt(sum_sq / static_cast<double>(n - 1));
-  for (int64_t k = 0; k < n; ++k) out[k] = static_cast<float>((out[k] - mean) / (std + 1e-8));
+  for (const ShardRows& shard : shards) {
+    double shard_sum_sq = 0.0;
+    for (int k = 0; k < shard.rows; ++k) {
+      const double d = out[shard.first + k] - mean;
+      shard_sum_sq += d * d;
+    }
+    sum_sq += shard_sum_sq;
+  }
+  group.Sum(&sum_sq, 1);
+  const double std = std::sqrt(sum_sq / static_cast<double>(total - 1));
+  for (const ShardRows& shard : shards) {
+    for (int k = 0; k < shard.rows; ++k) {
+      float& x = out[shard.first + k];
+      x = static_cast<float>((x - mean) / (std + 1e-8));
+    }
+  }
 }
 
 int UpdateThreads(const VecEnv& env) { return std::min(2, env.num_workers()); }
@@ -133,10 +193,60 @@ void CheckFinite(int64_t update, const Metrics& losses, ActorCritic& model) {
   }
 }
 
+void CheckRanksAgree(int64_t update, const float* parameters, int64_t n, ProcessGroup& group) {
+  if (group.world_size() == 1) return;
+  // FNV-1a over the parameters' bytes
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  const auto* bytes = reinterpret_cast<const uint8_t*>(parameters);
+  for (size_t i = 0; i < static_cast<size_t>(n) * sizeof(float); ++i) {
+    hash = (hash ^ bytes[i]) * 0x100000001b3ULL;
+  }
+  std::vector<uint8_t> mine(sizeof(hash));
+  std::memcpy(mine.data(), &hash, sizeof(hash));
+  const std::vector<std::vector<uint8_t>> hashes = group.AllGather(mine);
+  for (size_t r = 1; r < hashes.size(); ++r) {
+    if (hashes[r] != hashes[0]) {
+      throw RuntimeError(fmt::format("update {}: the ranks diverged: rank {}'s parameters differ "
+                                     "from rank 0's",
+                                     update, r));
+    }
+  }
+}
+
 double ExplainedVariance(const torch::Tensor& values, const torch::Tensor& returns) {
   const double returns_var = returns.var(/*unbiased=*/false).item<double>();
   if (returns_var == 0.0) return std::numeric_limits<double>::quiet_NaN();
   return 1.0 - (returns - values).var(/*unbiased=*/false).item<double>() / returns_var;
+}
+
+double ExplainedVariance(const torch::Tensor& values, const torch::Tensor& returns, int shards,
+                         int shard_envs, ProcessGroup& group) {
+  // sums of the returns, the residuals and their squares, shard by shard
+  const int64_t steps = values.size(0), n = values.size(1);
+  const float* v = values.data_ptr<float>();
+  const float* r = returns.data_ptr<float>();
+  std::vector<double> sums(5, 0.0);
+  for (int s = 0; s < shards; ++s) {
+    std::vector<double> shard_sums(5, 0.0);
+    for (int64_t t = 0; t < steps; ++t) {
+      for (int j = 0; j < shard_envs; ++j) {
+        const int64_t i = t * n + static_cast<int64_t>(s) * shard_envs + j;
+        const double residual = static_cast<double>(r[i]) - v[i];
+        shard_sums[0] += r[i];
+        shard_sums[1] += static_cast<double>(r[i]) * r[i];
+        shard_sums[2] += residual;
+        shard_sums[3] += residual * residual;
+        shard_sums[4] += 1.0;
+      }
+    }
+    for (size_t k = 0; k < sums.size(); ++k) sums[k] += shard_sums[k];
+  }
+  group.Sum(sums.data(), static_cast<int64_t>(sums.size()));
+  const double count = sums[4];
+  const double returns_var = sums[1] / count - (sums[0] / count) * (sums[0] / count);
+  if (returns_var <= 0.0) return std::numeric_limits<double>::quiet_NaN();
+  const double residual_var = sums[3] / count - (sums[2] / count) * (sums[2] / count);
+  return 1.0 - residual_var / returns_var;
 }
 
 }  // namespace stride::algorithms

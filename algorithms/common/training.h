@@ -14,6 +14,7 @@
 #include "algorithms/common/agent.h"
 #include "algorithms/common/flat_adam.h"
 #include "algorithms/common/rollout.h"
+#include "algorithms/common/sharded_gradient.h"
 #include "stride/algorithm.h"
 #include "stride/params.h"
 
@@ -91,11 +92,15 @@ struct TrainingState {
   // environment steps and updates done
   int64_t global_step = 0;
   int64_t update = 0;
+  // the ranks whose rollouts rank 0's checkpoint holds, each its own
+  ProcessGroup* group = &SingleProcess();
 };
 
-// writes the state to path atomically
+// writes the state to path atomically; with several ranks every rank calls it
+// and rank 0 writes, every rank's rollout included
 void SaveCheckpoint(const TrainingState& state, const std::string& path);
-// restores the state, counters included, from a checkpoint at path
+// restores the state, counters included, from a checkpoint at path; a
+// checkpoint of another number of ranks is a RuntimeError
 void LoadCheckpoint(const std::string& path, TrainingState& state);
 // writes the TorchScript policy of a checkpoint; needs no environment
 void ExportCheckpointPolicy(const std::string& algorithm, const AgentOptions& options,
@@ -113,6 +118,11 @@ int64_t NumUpdates(int64_t total_steps, int64_t batch_size);
 // advantages[index[0..n)] into out, standardized (mean 0, unbiased std 1) when normalize
 void GatherAdvantages(const float* advantages, const int64_t* index, int64_t n, bool normalize,
                       float* out);
+// the same for a minibatch of shards on every rank of group, total rows in
+// all: each shard's rows into out from its first, standardized over them all
+// (the sums taken shard by shard, then over the ranks)
+void GatherAdvantages(const float* advantages, const std::vector<ShardRows>& shards,
+                      int64_t total, bool normalize, ProcessGroup& group, float* out);
 
 // threads for an update: two when the run steps its environments on two or more
 int UpdateThreads(const VecEnv& env);
@@ -121,9 +131,17 @@ int UpdateThreads(const VecEnv& env);
 // loss or network parameter
 void CheckFinite(int64_t update, const Metrics& losses, ActorCritic& model);
 
+// with several ranks: throws RuntimeError unless every rank of group holds
+// the same n parameters after update (their hashes, gathered)
+void CheckRanksAgree(int64_t update, const float* parameters, int64_t n, ProcessGroup& group);
+
 // 1 - Var[returns - values] / Var[returns]: the fraction of the returns' variance
 // the value function explains; NaN when the returns are constant
 double ExplainedVariance(const torch::Tensor& values, const torch::Tensor& returns);
+// the same over the data shards of a rollout on every rank: values and
+// returns [T, N], N = shards * shard_envs on this rank
+double ExplainedVariance(const torch::Tensor& values, const torch::Tensor& returns, int shards,
+                         int shard_envs, ProcessGroup& group);
 
 }  // namespace stride::algorithms
 

@@ -21,6 +21,24 @@ namespace {
 
 constexpr char kName[] = "ppo";
 
+// one minibatch's rows of every local data shard: sample u of a shard's
+// [num_steps, shard_envs] samples is row (u / shard_envs) * num_envs +
+// shard * shard_envs + u % shard_envs of the rank's batch
+std::vector<ShardRows> ShardMinibatch(const int64_t* samples, int64_t rows, int shards,
+                                      int shard_envs, int num_envs, std::vector<int64_t>& index) {
+  std::vector<ShardRows> result;
+  for (int s = 0; s < shards; ++s) {
+    int64_t* shard_index = index.data() + s * rows;
+    for (int64_t k = 0; k < rows; ++k) {
+      const int64_t u = samples[k];
+      shard_index[k] = (u / shard_envs) * num_envs + static_cast<int64_t>(s) * shard_envs +
+                       u % shard_envs;
+    }
+    result.push_back({shard_index, static_cast<int>(rows), static_cast<int>(s * rows)});
+  }
+  return result;
+}
+
 }  // namespace
 
 PpoConfig PpoConfig::FromParams(const Params& params) {
@@ -39,6 +57,7 @@ PpoConfig PpoConfig::FromParams(const Params& params) {
   config.ent_coef = params.GetDouble("ent_coef");
   config.max_grad_norm = params.GetDouble("max_grad_norm");
   config.target_kl = params.GetDouble("target_kl");
+  config.data_shards = static_cast<int>(params.GetInt("data_shards"));
   ReadAgentParams(params, config);
   return config;
 }
@@ -73,6 +92,10 @@ std::vector<ParamSpec> PpoParams() {
       InRange(DoubleParam("target_kl", d.target_kl,
                           "stop the epochs early when the approximate KL exceeds this (0: never)"),
               0.0, kNone),
+      InRange(IntParam("data_shards", d.data_shards,
+                       "shards of the environments and minibatches, each with its own action "
+                       "noise and statistics merged once per rollout (0: one per rank)"),
+              0, 4096),
   };
   for (ParamSpec& spec : AgentParamSpecs(d)) params.push_back(std::move(spec));
   return params;
@@ -110,12 +133,15 @@ Ppo::Ppo(PpoConfig config) : config_(std::move(config)) {}
 void Ppo::Train(TrainContext& context) {
   const PpoConfig& c = config_;
   VecEnv& env = context.env();
-  const int64_t batch_size = static_cast<int64_t>(c.num_steps) * env.num_envs();
+  ProcessGroup& group = context.group();
+  // a batch spans the environments of every rank
+  const int64_t num_envs = static_cast<int64_t>(env.num_envs()) * group.world_size();
+  const int64_t batch_size = static_cast<int64_t>(c.num_steps) * num_envs;
   if (batch_size % c.num_minibatches != 0) {
     throw ConfigError(
         fmt::format("ppo: num_minibatches = {} does not divide the batch of num_envs * num_steps = "
                     "{} * {} = {} steps",
-                    c.num_minibatches, env.num_envs(), c.num_steps, batch_size));
+                    c.num_minibatches, num_envs, c.num_steps, batch_size));
   }
   const int64_t minibatch_size = batch_size / c.num_minibatches;
   if (c.norm_adv && minibatch_size < 2) {
@@ -123,6 +149,11 @@ void Ppo::Train(TrainContext& context) {
         fmt::format("ppo: norm_adv needs minibatches of at least 2 steps, num_envs * num_steps / "
                     "num_minibatches = {}",
                     minibatch_size));
+  }
+  const int data_shards = c.data_shards > 0 ? c.data_shards : group.world_size();
+  if (minibatch_size % data_shards != 0) {
+    throw ConfigError(fmt::format("ppo: data_shards = {} does not divide the minibatch of {} steps",
+                                  data_shards, minibatch_size));
   }
   const int64_t num_updates = NumUpdates(context.total_steps(), batch_size);
 
@@ -132,8 +163,12 @@ void Ppo::Train(TrainContext& context) {
   ActorCritic& model = agent.model();
   const FlatActorCritic& net = model->flat();
   FlatAdam optimizer(0, net.num_parameters(), /*eps=*/1e-5);
-  Rollout rollout(RolloutOptionsOf(c), env, agent);
+  RolloutOptions rollout_options = RolloutOptionsOf(c);
+  rollout_options.data_shards = data_shards;
+  rollout_options.seed = context.seed();
+  Rollout rollout(rollout_options, env, agent, group);
   TrainingState state{kName, &agent, &rollout, &generator, {{"optimizer", &optimizer}}};
+  state.group = &group;
   if (context.resume_path().empty()) {
     rollout.Start();
   } else {
@@ -144,6 +179,10 @@ void Ppo::Train(TrainContext& context) {
   ShardedGradient gradient(net, kNumSums, UpdateThreads(env));
   std::vector<float> minibatch_advantages(minibatch_size);
   const int act = net.action_size();
+  // with data shards, a minibatch takes the same samples of every shard's own
+  const int64_t shard_batch = static_cast<int64_t>(c.num_steps) * rollout.shard_envs();
+  const int64_t shard_minibatch = minibatch_size / data_shards;
+  std::vector<int64_t> shard_index(rollout.local_shards() * shard_minibatch);
 
   for (int64_t update = state.update + 1; update <= num_updates; ++update) {
     // annealing the learning rate
@@ -202,21 +241,36 @@ void Ppo::Train(TrainContext& context) {
     double approx_kl_sum = 0.0, clip_fraction_sum = 0.0, approx_kl = 0.0;
     int64_t minibatches = 0;
     for (int epoch = 0; epoch < c.update_epochs; ++epoch) {
-      const torch::Tensor order = torch::randperm(batch_size, generator, torch::kLong);
-      for (int64_t start = 0; start < batch_size; start += minibatch_size) {
+      // a permutation of the batch, or of a shard's samples that every shard follows
+      const int64_t samples = data_shards == 1 ? batch_size : shard_batch;
+      const int64_t step = data_shards == 1 ? minibatch_size : shard_minibatch;
+      const torch::Tensor order = torch::randperm(samples, generator, torch::kLong);
+      for (int64_t start = 0; start < samples; start += step) {
         const int64_t* index = order.data_ptr<int64_t>() + start;
-        GatherAdvantages(b_advantages, index, minibatch_size, c.norm_adv,
+        const std::vector<ShardRows> shards =
+            data_shards == 1
+                ? std::vector<ShardRows>{{index, static_cast<int>(minibatch_size), 0}}
+                : ShardMinibatch(index, shard_minibatch, rollout.local_shards(),
+                                 rollout.shard_envs(), env.num_envs(), shard_index);
+        GatherAdvantages(b_advantages, shards, minibatch_size, c.norm_adv, group,
                          minibatch_advantages.data());
-        std::vector<float>& g = gradient.Compute(model->flat_parameters(), b_observations, index,
-                                                 static_cast<int>(minibatch_size),
-                                                 /*actor=*/true, /*critic=*/true, loss);
+        const float* params = model->flat_parameters();
+        std::vector<float>& g =
+            data_shards == 1
+                ? gradient.Compute(params, b_observations, index, static_cast<int>(minibatch_size),
+                                   /*actor=*/true, /*critic=*/true, loss)
+                : gradient.Compute(params, b_observations, shards, /*actor=*/true,
+                                   /*critic=*/true, loss);
+        // the gradient and the loss's statistics of every rank's shards
+        std::vector<double> sums = gradient.sums();
+        group.Sum(g.data(), static_cast<int64_t>(g.size()));
+        group.Sum(sums.data(), static_cast<int64_t>(sums.size()));
         // the entropy bonus: dS/dlog_std = 1 for every action dimension
         const double entropy = GaussianEntropy(log_std, act);
         for (int d = 0; d < act; ++d) g[net.log_std_offset() + d] -= static_cast<float>(c.ent_coef);
         if (c.max_grad_norm > 0.0) ClipGradientNorm(g, c.max_grad_norm);
         optimizer.Step(model->flat_parameters(), g.data(), learning_rate);
 
-        const std::vector<double>& sums = gradient.sums();
         approx_kl = sums[kApproxKl] / m;
         policy_loss_sum += sums[kPolicyLoss] / m;
         value_loss_sum += sums[kValueLoss] / m;
@@ -228,6 +282,8 @@ void Ppo::Train(TrainContext& context) {
       if (c.target_kl > 0.0 && approx_kl > c.target_kl) break;
     }
 
+    CheckRanksAgree(update, model->flat_parameters(), net.num_parameters(), group);
+
     // ======================= logging =======================
     const double n = static_cast<double>(minibatches);
     const Metrics losses = {{"policy_loss", policy_loss_sum / n},
@@ -237,14 +293,17 @@ void Ppo::Train(TrainContext& context) {
     CheckFinite(update, losses, model);
     Metrics metrics = losses;
     metrics.emplace_back("clip_fraction", clip_fraction_sum / n);
-    metrics.emplace_back("explained_variance",
-                         ExplainedVariance(batch.values.reshape({-1}), returns.reshape({-1})));
+    metrics.emplace_back(
+        "explained_variance",
+        data_shards == 1 ? ExplainedVariance(batch.values.reshape({-1}), returns.reshape({-1}))
+                         : ExplainedVariance(batch.values, returns, rollout.local_shards(),
+                                             rollout.shard_envs(), group));
     metrics.emplace_back("learning_rate", learning_rate);
 
     // metrics logged, then evaluation and checkpoints at the update boundary
     if (FinishUpdate(update, num_updates, global_step, metrics, context, state)) return;
   }
-  agent.Export(context.policy_path(), context.config_toml());
+  if (group.rank() == 0) agent.Export(context.policy_path(), context.config_toml());
 }
 
 void Ppo::ExportPolicy(const std::string& checkpoint_path, const std::string& policy_path,

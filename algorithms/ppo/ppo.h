@@ -57,6 +57,9 @@ struct PpoConfig {
   std::string activation = "tanh";
   // initial log standard deviation of the Gaussian policy
   double init_log_std = 0.0;
+  // shards of the environments and minibatches, each with its own action noise
+  // and statistics merged once per rollout (0: one per rank)
+  int data_shards = 0;
 
   static PpoConfig FromParams(const Params& params);
 };
@@ -80,6 +83,7 @@ class Ppo : public Algorithm {
   void Train(TrainContext& context) override;
   void ExportPolicy(const std::string& checkpoint_path, const std::string& policy_path,
                     const std::string& config_toml) override;
+  bool data_parallel() const override { return true; }
 
  private:
   PpoConfig config_;

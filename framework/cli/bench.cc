@@ -19,6 +19,7 @@
 
 #include "args.h"
 #include "commands.h"
+#include "gloo_group.h"
 #include "stride/error.h"
 #include "stride/experiment.h"
 #include "stride/phase_times.h"
@@ -171,6 +172,14 @@ int BenchEnv(const Args& args) {
   return 0;
 }
 
+// the data rows of a CSV file
+int64_t CountRows(const fs::path& csv) {
+  std::ifstream in(csv);
+  int64_t rows = -1;
+  for (std::string line; std::getline(in, line);) ++rows;
+  return std::max<int64_t>(rows, 0);
+}
+
 double LastColumn(const fs::path& csv, const std::string& column) {
   std::ifstream in(csv);
   std::string header, line, last;
@@ -207,11 +216,29 @@ int BenchTrain(const Args& args) {
   options.output_dir = out.string();
   options.seed = experiment.seeds.front();
   options.force = true;
+  std::unique_ptr<ProcessGroup> group;
+  if (args.Flag("--distributed")) {
+    // every rank trains its share; rank 0 measures
+    group = ConnectGlooGroup(DetectLaunch(), std::chrono::seconds(300));
+    options.group = group.get();
+    if (group->rank() != 0) {
+      FollowDataParallelRun(registry, options);
+      return 0;
+    }
+  }
   ResetPhaseTimes();
-  const double wall = Seconds([&] { RunExperiment(experiment, registry, options); });
+  const double wall = Seconds([&] {
+    if (!group) {
+      RunExperiment(experiment, registry, options);
+      return;
+    }
+    const PlannedRun run = PlanRuns({experiment}, options).front();
+    LeadDataParallelRun(run.dir, &run, registry, options);
+  });
   const std::vector<std::pair<std::string, double>> phases = PhaseTimes();
   const fs::path run_dir = RunDirectory(experiment, out.string(), *options.seed);
   const double train = LastColumn(run_dir / "metrics.csv", "steps_per_second");
+  const double updates = static_cast<double>(CountRows(run_dir / "metrics.csv"));
   fs::remove_all(out);
 
   std::unique_ptr<Environment> env =
@@ -221,8 +248,13 @@ int BenchTrain(const Args& args) {
   const int frame_skip = static_cast<int>(std::lround(env->dt() / model->opt.timestep));
   const Trace trace = RecordTrace(*env, RandomActions(env->action_space(), 20'000, 2), 20'000);
   const double raw = RawEnvStepsPerSecond(model, trace, frame_skip, cores);
-  std::printf("%-44s %10.0f env steps/s\n", fmt::format("training ({} steps, {} envs, {} workers)",
-              steps, experiment.num_envs, experiment.num_workers).c_str(), train);
+  const int ranks = group ? group->world_size() : 1;
+  std::printf("%-44s %10.0f env steps/s\n",
+              fmt::format("training ({} steps, {} envs, {} workers{})", steps, experiment.num_envs,
+                          experiment.num_workers,
+                          ranks > 1 ? fmt::format(" per rank, {} ranks", ranks) : "")
+                  .c_str(),
+              train);
   std::printf("%-44s %10.0f env steps/s\n", fmt::format("raw mj_step, {} threads", cores).c_str(), raw);
   std::printf("training / raw: %.3f\n", train / raw);
 
@@ -235,6 +267,12 @@ int BenchTrain(const Args& args) {
   }
   std::printf("  %-40s %8.2f s  %5.1f%%\n", "other (setup, run bookkeeping)", wall - accounted,
               100.0 * (wall - accounted) / wall);
+  for (const auto& [phase, seconds] : phases) {
+    if (phase == "communication") {
+      std::printf("communication per update (rank 0): %.2f ms over %.0f updates\n",
+                  1e3 * seconds / updates, updates);
+    }
+  }
   rusage usage{};
   getrusage(RUSAGE_SELF, &usage);
   std::printf("peak resident memory: %.0f MiB\n", static_cast<double>(usage.ru_maxrss) / 1024.0);
@@ -244,7 +282,7 @@ int BenchTrain(const Args& args) {
 }  // namespace
 
 int BenchCommand(const Argv& argv) {
-  const Args args("bench", argv, {"--set=", "--steps=", "--envs=", "--variant="});
+  const Args args("bench", argv, {"--set=", "--steps=", "--envs=", "--variant=", "--distributed"});
   const std::string& what = args.Positional(0, "what to benchmark (env or train)");
   if (what == "env") return BenchEnv(args);
   if (what == "train") return BenchTrain(args);

@@ -27,6 +27,11 @@ commands:
                                   the cores allow), --workers env threads each
   run --resume RUN_DIR [--workers N]
                                   continue an interrupted run from its checkpoint
+  run FILE|--resume RUN_DIR --distributed [--timeout SECONDS] [...]
+                                  one run data-parallel over the ranks srun,
+                                  mpirun or RANK/WORLD_SIZE started (ppo);
+                                  rank 0 writes the run, a rank that dies or
+                                  hangs past the timeout (300 s) ends it
   submit FILE --slurm [--set ...] [--variant NAME] [--seed N] [--out DIR]
          [--partition P] [--time T] [--max-parallel K] [--sbatch-arg ARG]...
          [--workers N] [--dry-run]
@@ -45,7 +50,7 @@ commands:
                                   doc (--markdown: its README's table)
   check-env NAME [--set k=v]...   check an environment plugin's contract
   bench env [NAME] [--set k=v]... environment steps/s against raw MuJoCo stepping
-  bench train FILE [--steps N] [--variant NAME]
+  bench train FILE [--steps N] [--variant NAME] [--distributed]
                                   training steps/s against raw MuJoCo stepping
   export RUN_DIR [--out FILE]     TorchScript policy of a run's last checkpoint
   eval RUN_DIR|POLICY [--episodes N] [--perturb NAME=VALUE]... [--robustness]

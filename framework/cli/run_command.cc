@@ -1,11 +1,15 @@
 // stride run, stride validate
+#include <chrono>
 #include <cstdio>
+#include <memory>
+#include <optional>
 
 #include <fmt/format.h>
 
 #include "args.h"
 #include "commands.h"
 #include "experiment_args.h"
+#include "gloo_group.h"
 #include "run_jobs.h"
 #include "stride/error.h"
 #include "stride/experiment.h"
@@ -45,11 +49,52 @@ const char* ActionName(RunAction action) {
   return "";
 }
 
+int ExitCode(RunStatus status) { return status == RunStatus::kFinished ? 0 : StopExitCode(); }
+
+// one run over the ranks a launcher started: rank 0 decides which run it is
+int RunDataParallel(const Args& args, PluginRegistry& registry, RunOptions& options) {
+  if (args.Value("--jobs")) {
+    throw ConfigError("stride run --distributed trains one run over its ranks: --jobs does not apply");
+  }
+  const int timeout = PositiveOption(args, "--timeout");
+  const std::unique_ptr<ProcessGroup> group =
+      ConnectGlooGroup(DetectLaunch(), std::chrono::seconds(timeout > 0 ? timeout : 300));
+  options.group = group.get();
+  if (group->rank() != 0) return ExitCode(FollowDataParallelRun(registry, options));
+
+  std::string run_dir;
+  std::optional<PlannedRun> fresh;
+  try {
+    if (const auto resume = args.Value("--resume")) {
+      run_dir = *resume;
+    } else {
+      const std::vector<PlannedRun> runs = PlanRuns(LoadSelected(args, registry), options);
+      if (runs.size() != 1) {
+        throw ConfigError(fmt::format(
+            "stride run --distributed trains one run, and '{}' holds {}: choose one with "
+            "--variant and --seed",
+            args.positionals()[0], runs.size()));
+      }
+      if (runs[0].action == RunAction::kSkip) {
+        std::fprintf(stderr, "[%s] finished: skipped\n", runs[0].dir.c_str());
+        EndDataParallelRun(*group, "");
+        return 0;
+      }
+      run_dir = runs[0].dir;
+      if (runs[0].action == RunAction::kStart) fresh = runs[0];
+    }
+  } catch (const std::exception& e) {
+    EndDataParallelRun(*group, e.what());
+    throw;
+  }
+  return ExitCode(LeadDataParallelRun(run_dir, fresh ? &*fresh : nullptr, registry, options));
+}
+
 }  // namespace
 
 int RunCommand(const Argv& argv, const std::string& command_line) {
   const Args args("run", argv, {"--set=", "--seed=", "--out=", "--force", "--resume=", "--jobs=",
-                                "--workers=", "--variant="});
+                                "--workers=", "--variant=", "--distributed", "--timeout="});
   ConfigureTorch();
   PluginRegistry registry;
   RunOptions options;
@@ -57,25 +102,29 @@ int RunCommand(const Argv& argv, const std::string& command_line) {
   options.versions = LibraryVersions();
   options.num_workers = PositiveOption(args, "--workers");
   InstallStopHandlers();
+  if (args.Value("--timeout") && !args.Flag("--distributed")) {
+    throw ConfigError("stride run: --timeout is the data-parallel collectives' timeout and needs "
+                      "--distributed");
+  }
 
   // continue an interrupted run exactly as it was configured
   if (const auto run_dir = args.Value("--resume")) {
     args.ExpectAtMost(0);
     if (!args.Values("--set").empty() || args.Value("--seed") || args.Value("--out") ||
         args.Flag("--force") || args.Value("--jobs") || args.Value("--variant")) {
-      throw ConfigError("stride run --resume takes no other option but --workers: a resumed run "
-                        "keeps its configuration");
+      throw ConfigError("stride run --resume takes no other option but --workers and "
+                        "--distributed: a resumed run keeps its configuration");
     }
-    return TrainRunDirectory(*run_dir, registry, options.num_workers) == RunStatus::kFinished
-               ? 0
-               : StopExitCode();
+    if (args.Flag("--distributed")) return RunDataParallel(args, registry, options);
+    return ExitCode(TrainRunDirectory(*run_dir, registry, options.num_workers));
   }
 
   args.ExpectAtMost(1);
-  const std::vector<Experiment> experiments = LoadSelected(args, registry);
   options.seed = args.Int("--seed");
   options.output_dir = args.Value("--out").value_or("");
   options.force = args.Flag("--force");
+  if (args.Flag("--distributed")) return RunDataParallel(args, registry, options);
+  const std::vector<Experiment> experiments = LoadSelected(args, registry);
   const std::vector<PlannedRun> runs = PlanRuns(experiments, options);
   int pending = 0;
   for (const PlannedRun& run : runs) {
@@ -96,7 +145,7 @@ int RunCommand(const Argv& argv, const std::string& command_line) {
                  pending, runs.size() - static_cast<size_t>(pending), jobs);
   }
   if (jobs == 1) {
-    return RunPlanned(runs, registry, options) == RunStatus::kFinished ? 0 : StopExitCode();
+    return ExitCode(RunPlanned(runs, registry, options));
   }
   return RunJobs(runs, jobs, registry, options);
 }

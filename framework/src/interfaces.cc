@@ -12,6 +12,8 @@ ConfigError::~ConfigError() = default;
 RuntimeError::RuntimeError(const std::string& message) : std::runtime_error(message) {}
 RuntimeError::~RuntimeError() = default;
 
+ProcessGroup& TrainContext::group() { return SingleProcess(); }
+
 Environment::~Environment() = default;
 std::vector<EpisodeMetric> Environment::episode_metrics() const { return {}; }
 std::vector<Perturbation> Environment::perturbations() const { return {}; }
@@ -43,6 +45,7 @@ const char* AggregateName(Aggregate aggregate) {
 RewardTerm::~RewardTerm() = default;
 TrainContext::~TrainContext() = default;
 Algorithm::~Algorithm() = default;
+bool Algorithm::data_parallel() const { return false; }
 
 const char* PluginKindName(PluginKind kind) {
   switch (kind) {

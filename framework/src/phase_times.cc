@@ -15,6 +15,9 @@ Registry& Phases() {
   return registry;
 }
 
+// the innermost running timer of this thread
+thread_local PhaseTimer* g_innermost = nullptr;
+
 }  // namespace
 
 void AddPhaseTime(const std::string& phase, double seconds) {
@@ -27,6 +30,19 @@ void AddPhaseTime(const std::string& phase, double seconds) {
     }
   }
   registry.phases.emplace_back(phase, seconds);
+}
+
+PhaseTimer::PhaseTimer(const char* phase)
+    : phase_(phase), start_(std::chrono::steady_clock::now()), outer_(g_innermost) {
+  g_innermost = this;
+}
+
+PhaseTimer::~PhaseTimer() {
+  const double seconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+  AddPhaseTime(phase_, seconds - nested_seconds_);
+  if (outer_) outer_->nested_seconds_ += seconds;
+  g_innermost = outer_;
 }
 
 std::vector<std::pair<std::string, double>> PhaseTimes() {

@@ -123,7 +123,8 @@ std::string ContentHash(const std::string& text) {
 std::string RunManifestJson(const Experiment& experiment, const PluginRegistry& registry,
                             int64_t seed, const std::string& config_toml,
                             const std::string& command,
-                            const std::map<std::string, std::string>& versions) {
+                            const std::map<std::string, std::string>& versions,
+                            const ProcessGroup& group) {
   // the plugins this run uses, with the library that provided each
   std::vector<std::string> plugins;
   auto add = [&](PluginKind kind, const std::string& name) {
@@ -152,13 +153,16 @@ std::string RunManifestJson(const Experiment& experiment, const PluginRegistry& 
       "  \"config_hash\": {},\n"
       "  \"command\": {},\n"
       "  \"host\": {},\n"
+      "  \"world_size\": {},\n"
+      "  \"launcher\": {},\n"
       "  \"start_time\": {},\n"
       "  \"build_fingerprint\": {},\n"
       "  \"versions\": {{\n{}\n  }},\n"
       "  \"plugins\": [\n{}\n  ]\n"
       "}}\n",
       JsonString(experiment.name), seed, time_to_success, JsonString(ContentHash(config_toml)),
-      JsonString(command), JsonString(HostName()), JsonString(UtcNow()),
+      JsonString(command), JsonString(HostName()), group.world_size(),
+      JsonString(group.launcher()), JsonString(UtcNow()),
       JsonString(STRIDE_BUILD_FINGERPRINT), fmt::join(version_lines, ",\n"),
       fmt::join(plugins, ",\n"));
 }

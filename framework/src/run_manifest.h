@@ -8,6 +8,7 @@
 #include <string>
 
 #include "stride/experiment.h"
+#include "stride/process_group.h"
 #include "stride/registry.h"
 
 namespace stride {
@@ -30,7 +31,8 @@ struct TimeToSuccess {
 std::string RunManifestJson(const Experiment& experiment, const PluginRegistry& registry,
                             int64_t seed, const std::string& config_toml,
                             const std::string& command,
-                            const std::map<std::string, std::string>& versions);
+                            const std::map<std::string, std::string>& versions,
+                            const ProcessGroup& group);
 
 // rewrites the manifest at path with time (null for none); a manifest without
 // the field is left alone

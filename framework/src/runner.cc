@@ -5,6 +5,7 @@
 #include <cmath>
 #include <csignal>
 #include <cstdio>
+#include <cstring>
 #include <filesystem>
 #include <optional>
 #include <sstream>
@@ -44,28 +45,40 @@ double Mean(const std::vector<double>& values) {
   return sum / static_cast<double>(values.size());
 }
 
-// the TrainContext of one seed's run
+// the TrainContext of one seed's run, or of one rank's share of it
 class RunContext : public TrainContext {
  public:
   RunContext(const Experiment& experiment, const PluginRegistry& registry, int64_t seed,
-             std::string run_dir, std::string config_toml, bool resume, int num_workers)
+             std::string run_dir, std::string config_toml, bool resume, int num_workers,
+             ProcessGroup& group)
       : experiment_(experiment),
         registry_(registry),
         seed_(seed),
         run_dir_(std::move(run_dir)),
         config_toml_(std::move(config_toml)),
         resume_(resume),
-        events_(run_dir_, resume),
-        metrics_(run_dir_ + "/metrics", resume, &events_, "train/"),
-        evaluations_(run_dir_ + "/eval", resume, &events_, "eval/"),
+        group_(group),
         start_(std::chrono::steady_clock::now()) {
-    env_ = MakeVecEnv(experiment, registry, static_cast<int>(experiment.num_envs),
-                      static_cast<uint64_t>(seed),
-                      num_workers > 0 ? num_workers : static_cast<int>(experiment.num_workers));
+    // rank 0 alone writes the run's files
+    if (group.rank() == 0) {
+      events_ = std::make_unique<TensorBoardWriter>(run_dir_, resume);
+      metrics_ = std::make_unique<MetricsLog>(run_dir_ + "/metrics", resume, events_.get(), "train/");
+      evaluations_ = std::make_unique<MetricsLog>(run_dir_ + "/eval", resume, events_.get(), "eval/");
+    }
+    const int num_envs = static_cast<int>(experiment.num_envs);
+    if (num_envs % group.world_size() != 0) {
+      throw ConfigError(fmt::format("experiment.num_envs = {} does not divide among {} ranks",
+                                    num_envs, group.world_size()));
+    }
+    const int share = num_envs / group.world_size();
+    env_ = MakeVecEnv(experiment, registry, share, static_cast<uint64_t>(seed),
+                      num_workers > 0 ? num_workers : static_cast<int>(experiment.num_workers),
+                      group.rank() * share);
     env_->SetPerturbations({}, experiment.randomize);
   }
 
   VecEnv& env() override { return *env_; }
+  ProcessGroup& group() override { return group_; }
   uint64_t seed() const override { return static_cast<uint64_t>(seed_); }
   int64_t total_steps() const override { return experiment_.total_steps; }
   const std::string& run_dir() const override { return run_dir_; }
@@ -75,16 +88,19 @@ class RunContext : public TrainContext {
   bool finished_on_success() const { return finished_on_success_; }
 
   void LogMetrics(int64_t step, const Metrics& metrics) override {
+    std::vector<EpisodeRecord> episodes = GatherEpisodes(env_->TakeCompletedEpisodes());
+    group_.MarkProgress(step);
     if (!started_) Begin(step);
     previous_step_ = current_step_;
     current_step_ = step;
+    if (group_.rank() != 0) return;
     const double elapsed = Elapsed();
     const double steps_per_second = static_cast<double>(step - start_step_) / std::max(elapsed, 1e-9);
 
     // episode statistics of the episodes that ended during this update
     std::vector<double> returns, lengths;
     std::vector<std::vector<double>> term_returns(env_->reward().terms().size());
-    for (const EpisodeRecord& episode : env_->TakeCompletedEpisodes()) {
+    for (const EpisodeRecord& episode : episodes) {
       returns.push_back(episode.total_return);
       lengths.push_back(static_cast<double>(episode.length));
       for (size_t t = 0; t < term_returns.size(); ++t) {
@@ -106,7 +122,7 @@ class RunContext : public TrainContext {
     }
     row.emplace_back("numerical_failures", static_cast<double>(env_->numerical_failures()));
     row.insert(row.end(), metrics.begin(), metrics.end());
-    metrics_.Write(step, row);
+    metrics_->Write(step, row);
     PrintProgress(step, elapsed, steps_per_second);
   }
 
@@ -115,6 +131,7 @@ class RunContext : public TrainContext {
   }
 
   EvalSummary Evaluate(int64_t step, const Policy& policy) override {
+    if (group_.rank() != 0) return {};
     const double started = Elapsed();
     const double train_seconds = TrainSeconds();
     if (!eval_env_) {
@@ -131,7 +148,7 @@ class RunContext : public TrainContext {
       row.emplace_back("successes", summary.successes);
       row.emplace_back("success", summary.success ? 1.0 : 0.0);
     }
-    evaluations_.Write(step, row);
+    evaluations_->Write(step, row);
     std::fprintf(stderr, "[%s] evaluation at step %lld: %s\n", run_dir_.c_str(),
                  static_cast<long long>(step),
                  DescribeEvaluation(summary, experiment_.success).c_str());
@@ -158,17 +175,25 @@ class RunContext : public TrainContext {
   // the first update of this process: a resumed run continues from the last
   // rows kept before this step, its training clock and its time to success
   void Begin(int64_t step) {
-    current_step_ = start_step_ = metrics_.Begin(step);
-    evaluations_.Begin(step);
+    start_step_ = group_.rank() == 0 ? metrics_->Begin(step) : 0;
+    if (group_.world_size() > 1) {
+      std::vector<uint8_t> bytes(sizeof(start_step_));
+      std::memcpy(bytes.data(), &start_step_, sizeof(start_step_));
+      group_.Broadcast(bytes);
+      std::memcpy(&start_step_, bytes.data(), sizeof(start_step_));
+    }
+    current_step_ = start_step_;
     started_ = true;
-    const std::vector<double> train_times = metrics_.KeptColumn("train_time_s");
+    if (group_.rank() != 0) return;
+    evaluations_->Begin(step);
+    const std::vector<double> train_times = metrics_->KeptColumn("train_time_s");
     if (!train_times.empty() && std::isfinite(train_times.back())) {
       train_time_base_ = train_times.back();
     }
     if (experiment_.success.empty()) return;
-    const std::vector<double> steps = evaluations_.KeptColumn("step");
-    const std::vector<double> successes = evaluations_.KeptColumn("success");
-    const std::vector<double> eval_times = evaluations_.KeptColumn("train_time_s");
+    const std::vector<double> steps = evaluations_->KeptColumn("step");
+    const std::vector<double> successes = evaluations_->KeptColumn("success");
+    const std::vector<double> eval_times = evaluations_->KeptColumn("train_time_s");
     for (size_t row = 0; row < successes.size() && !time_to_success_; ++row) {
       if (successes[row] == 1.0) {
         time_to_success_ = TimeToSuccess{static_cast<int64_t>(steps[row]), eval_times[row]};
@@ -177,6 +202,33 @@ class RunContext : public TrainContext {
     SetTimeToSuccess(run_dir_ + "/manifest.json", time_to_success_);
     // an interruption right after the stopping evaluation: the run is done
     finished_on_success_ = time_to_success_ && experiment_.stop_on_success;
+  }
+
+  // every rank's completed episodes on rank 0, in rank order
+  std::vector<EpisodeRecord> GatherEpisodes(std::vector<EpisodeRecord> mine) {
+    if (group_.world_size() == 1) return mine;
+    std::vector<double> values;
+    for (const EpisodeRecord& episode : mine) {
+      values.push_back(episode.total_return);
+      values.push_back(static_cast<double>(episode.length));
+      values.insert(values.end(), episode.term_returns.begin(), episode.term_returns.end());
+    }
+    std::vector<uint8_t> bytes(values.size() * sizeof(double));
+    std::memcpy(bytes.data(), values.data(), bytes.size());
+    const size_t width = 2 + env_->reward().terms().size();
+    std::vector<EpisodeRecord> all;
+    for (const std::vector<uint8_t>& rank_bytes : group_.AllGather(bytes)) {
+      std::vector<double> rank_values(rank_bytes.size() / sizeof(double));
+      std::memcpy(rank_values.data(), rank_bytes.data(), rank_bytes.size());
+      for (size_t k = 0; k + width <= rank_values.size(); k += width) {
+        EpisodeRecord episode;
+        episode.total_return = rank_values[k];
+        episode.length = static_cast<int64_t>(rank_values[k + 1]);
+        episode.term_returns.assign(rank_values.begin() + k + 2, rank_values.begin() + k + width);
+        all.push_back(std::move(episode));
+      }
+    }
+    return all;
   }
 
   // the final policy under every perturbation magnitude the experiment lists
@@ -218,9 +270,10 @@ class RunContext : public TrainContext {
   std::string run_dir_;
   std::string config_toml_;
   bool resume_;
-  TensorBoardWriter events_;
-  MetricsLog metrics_;
-  MetricsLog evaluations_;
+  ProcessGroup& group_;
+  std::unique_ptr<TensorBoardWriter> events_;
+  std::unique_ptr<MetricsLog> metrics_;
+  std::unique_ptr<MetricsLog> evaluations_;
   std::chrono::steady_clock::time_point start_;
   std::unique_ptr<VecEnv> env_;
   std::unique_ptr<VecEnv> eval_env_;
@@ -237,14 +290,29 @@ class RunContext : public TrainContext {
   bool finished_on_success_ = false;
 };
 
-// one seed from a prepared run directory
+// one seed from a prepared run directory, or this rank's share of it
 RunStatus TrainRun(const Experiment& experiment, const PluginRegistry& registry, int64_t seed,
-                   const std::string& run_dir, bool resume, int num_workers) {
+                   const std::string& run_dir, bool resume, int num_workers,
+                   ProcessGroup& group) {
   const std::string config_toml = ReadFile(run_dir + "/config.toml");
-  RunContext context(experiment, registry, seed, run_dir, config_toml, resume, num_workers);
+  RunContext context(experiment, registry, seed, run_dir, config_toml, resume, num_workers, group);
   std::unique_ptr<Algorithm> algorithm =
       registry.MakeAlgorithm(experiment.algorithm.plugin, experiment.algorithm.params);
-  algorithm->Train(context);
+  if (group.world_size() == 1) {
+    algorithm->Train(context);
+  } else {
+    if (!algorithm->data_parallel()) {
+      throw ConfigError(fmt::format("algorithm '{}' does not train data-parallel over {} ranks",
+                                    experiment.algorithm.plugin, group.world_size()));
+    }
+    try {
+      algorithm->Train(context);
+    } catch (const std::exception& e) {
+      group.ReportFailure(e.what());
+      throw;
+    }
+  }
+  if (group.rank() != 0) return StopRequested() ? RunStatus::kStopped : RunStatus::kFinished;
   if (context.finished_on_success()) {
     // the algorithm checkpointed at the stop; its policy is the run's result
     std::error_code ec;
@@ -288,9 +356,13 @@ bool HoldsNothing(const fs::path& run_dir) {
   return true;
 }
 
-// a run directory as this process has locked it: trained from its checkpoint
-// if it has one, else from the start
-RunStatus TrainLockedRun(const std::string& run_dir, PluginRegistry& registry, int num_workers) {
+// a run directory ready to train: its experiment, and whether it resumes
+struct OpenedRun {
+  Experiment experiment;
+  bool resume = false;
+};
+
+OpenedRun OpenRun(const std::string& run_dir, PluginRegistry& registry) {
   const fs::path config = fs::path(run_dir) / "config.toml";
   std::error_code ec;
   if (!fs::is_regular_file(config, ec)) {
@@ -300,9 +372,23 @@ RunStatus TrainLockedRun(const std::string& run_dir, PluginRegistry& registry, i
     throw ConfigError(fmt::format("run '{}' has already finished (it has policy.pt)", run_dir));
   }
   const bool resume = fs::is_regular_file(fs::path(run_dir) / "checkpoints" / "checkpoint.pt", ec);
-  const Experiment experiment = LoadExperiment(config.string(), {}, registry);
-  std::fprintf(stderr, "[%s] %s\n", run_dir.c_str(), resume ? "resuming" : "starting");
-  return TrainRun(experiment, registry, experiment.seeds.front(), run_dir, resume, num_workers);
+  return {LoadExperiment(config.string(), {}, registry), resume};
+}
+
+// a run directory as this process has locked it: trained from its checkpoint
+// if it has one, else from the start
+RunStatus TrainLockedRun(const std::string& run_dir, PluginRegistry& registry, int num_workers) {
+  const OpenedRun run = OpenRun(run_dir, registry);
+  std::fprintf(stderr, "[%s] %s\n", run_dir.c_str(), run.resume ? "resuming" : "starting");
+  return TrainRun(run.experiment, registry, run.experiment.seeds.front(), run_dir, run.resume,
+                  num_workers, SingleProcess());
+}
+
+// rank 0's word to the other ranks of a data-parallel run: "run\nDIR",
+// "done\n" or "error\nMESSAGE"
+void TellRanks(ProcessGroup& group, const std::string& message) {
+  std::vector<uint8_t> bytes(message.begin(), message.end());
+  group.Broadcast(bytes);
 }
 
 // what an existing directory calls for when the run's resolved config is config_toml
@@ -353,7 +439,7 @@ bool StopRequested() { return g_stop_signal.load() != 0; }
 int StopExitCode() { return 128 + g_stop_signal.load(); }
 
 std::unique_ptr<VecEnv> MakeVecEnv(const Experiment& experiment, const PluginRegistry& registry,
-                                   int num_envs, uint64_t seed, int num_workers) {
+                                   int num_envs, uint64_t seed, int num_workers, int first_index) {
   std::vector<std::unique_ptr<Environment>> envs;
   for (int i = 0; i < num_envs; ++i) {
     envs.push_back(registry.MakeEnvironment(experiment.environment.plugin,
@@ -365,7 +451,7 @@ std::unique_ptr<VecEnv> MakeVecEnv(const Experiment& experiment, const PluginReg
   }
   auto reward = std::make_shared<const RewardFunction>(std::move(terms), envs[0]->signal_names());
   return std::make_unique<VecEnv>(std::move(envs), std::move(reward), seed,
-                                  num_workers > 0 ? num_workers : DefaultWorkers());
+                                  num_workers > 0 ? num_workers : DefaultWorkers(), first_index);
 }
 
 EvalSummary EvaluatePolicy(VecEnv& env, const Policy& policy, const SuccessCriterion& criterion) {
@@ -513,7 +599,8 @@ void PrepareRun(const PlannedRun& run, const PluginRegistry& registry, const Run
   WriteFileAtomically((run_dir / "config.toml").string(), config_toml);
   WriteFileAtomically((run_dir / "manifest.json").string(),
                       RunManifestJson(run.experiment, registry, run.seed, config_toml,
-                                      options.command, options.versions));
+                                      options.command, options.versions,
+                                      options.group ? *options.group : SingleProcess()));
 }
 
 std::vector<RunLock> LockRuns(const std::vector<PlannedRun>& runs) {
@@ -545,6 +632,45 @@ RunStatus RunPlanned(const std::vector<PlannedRun>& runs, PluginRegistry& regist
     }
   }
   return RunStatus::kFinished;
+}
+
+RunStatus LeadDataParallelRun(const std::string& run_dir, const PlannedRun* fresh,
+                              PluginRegistry& registry, const RunOptions& options) {
+  ProcessGroup& group = *options.group;
+  std::optional<RunLock> lock;
+  OpenedRun run;
+  try {
+    lock.emplace(RunLock::Acquire(run_dir));
+    if (fresh) PrepareRun(*fresh, registry, options);
+    run = OpenRun(run_dir, registry);
+  } catch (const std::exception& e) {
+    TellRanks(group, std::string("error\n") + e.what());
+    throw;
+  }
+  TellRanks(group, "run\n" + run_dir);
+  std::fprintf(stderr, "[%s] %s, data-parallel over %d ranks\n", run_dir.c_str(),
+               run.resume ? "resuming" : "starting", group.world_size());
+  return TrainRun(run.experiment, registry, run.experiment.seeds.front(), run_dir, run.resume,
+                  options.num_workers, group);
+}
+
+void EndDataParallelRun(ProcessGroup& group, const std::string& error) {
+  TellRanks(group, error.empty() ? "done\n" : "error\n" + error);
+}
+
+RunStatus FollowDataParallelRun(PluginRegistry& registry, const RunOptions& options) {
+  ProcessGroup& group = *options.group;
+  std::vector<uint8_t> bytes;
+  group.Broadcast(bytes);
+  const std::string message(bytes.begin(), bytes.end());
+  const size_t newline = message.find('\n');
+  const std::string kind = message.substr(0, newline);
+  const std::string rest = newline == std::string::npos ? "" : message.substr(newline + 1);
+  if (kind == "done") return RunStatus::kFinished;
+  if (kind != "run") throw ConfigError(fmt::format("rank 0 did not start the run: {}", rest));
+  const OpenedRun run = OpenRun(rest, registry);
+  return TrainRun(run.experiment, registry, run.experiment.seeds.front(), rest, run.resume,
+                  options.num_workers, group);
 }
 
 RunStatus RunExperiment(const Experiment& experiment, PluginRegistry& registry,

@@ -183,8 +183,9 @@ std::string EpisodeMetricsProblem(const std::vector<EpisodeMetric>& metrics,
 }
 
 VecEnv::VecEnv(std::vector<std::unique_ptr<Environment>> envs,
-               std::shared_ptr<const RewardFunction> reward, uint64_t seed, int num_workers)
-    : envs_(std::move(envs)), reward_(std::move(reward)), seed_(seed) {
+               std::shared_ptr<const RewardFunction> reward, uint64_t seed, int num_workers,
+               int first_index)
+    : envs_(std::move(envs)), reward_(std::move(reward)), seed_(seed), first_index_(first_index) {
   if (envs_.empty()) throw ConfigError("a vectorized environment needs at least one instance");
   num_envs_ = static_cast<int>(envs_.size());
   obs_size_ = envs_[0]->observation_space().size();
@@ -231,7 +232,8 @@ const Space& VecEnv::observation_space() const { return envs_[0]->observation_sp
 const Space& VecEnv::action_space() const { return envs_[0]->action_space(); }
 
 uint64_t VecEnv::EpisodeSeed(int instance, uint64_t episode) const {
-  return SplitMix64(SplitMix64(SplitMix64(seed_) ^ static_cast<uint64_t>(instance)) ^ episode);
+  const uint64_t index = static_cast<uint64_t>(first_index_ + instance);
+  return SplitMix64(SplitMix64(SplitMix64(seed_) ^ index) ^ episode);
 }
 
 void VecEnv::SetPerturbations(std::vector<PerturbationValue> fixed,

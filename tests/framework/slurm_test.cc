@@ -1,6 +1,7 @@
 // stride submit and stride status: the sbatch script, clear failures, every
 // state of a run, and a one-node Slurm cluster started by the test itself on
-// which a sweep finishes and cancelled, requeued and broken tasks behave.
+// which a sweep finishes, cancelled, requeued and broken tasks behave, and
+// srun -n 2 trains one run data-parallel.
 #include <unistd.h>
 
 #include <chrono>
@@ -312,6 +313,34 @@ TEST_F(SlurmClusterTest, RequeuedTaskResumes) {
   const std::string status = StatusOnceItSays(dir_ + "/sweep", "1 finished", 240);
   EXPECT_THAT(status, HasSubstr("1 runs: 1 finished")) << cluster_->Client("squeue");
   EXPECT_THAT(Shell("cat " + dir_ + "/sweep/slurm/*.log"), HasSubstr("ppo/seed_0] resuming"));
+}
+
+TEST_F(SlurmClusterTest, SrunRunsDataParallelPpo) {
+  WriteFile(dir_ + "/dp.toml", R"([experiment]
+name = "dp"
+total_steps = 4_096
+
+[environment]
+plugin = "pendulum"
+num_envs = 8
+num_workers = 1
+
+[[reward]]
+plugin = "alive_bonus"
+
+[algorithm]
+plugin = "ppo"
+num_steps = 256
+num_minibatches = 4
+)");
+  const std::string output =
+      cluster_->Client("srun -n 2 --kill-on-bad-exit=1 " + std::string(STRIDE_BINARY) + " run " +
+                       dir_ + "/dp.toml --out " + dir_ + " --distributed --timeout 60");
+  EXPECT_TRUE(fs::exists(dir_ + "/dp/seed_0/policy.pt")) << output;
+  const std::string manifest = ReadFile(dir_ + "/dp/seed_0/manifest.json");
+  EXPECT_THAT(manifest, HasSubstr("\"world_size\": 2,"));
+  EXPECT_THAT(manifest, HasSubstr("\"launcher\": \"slurm\","));
+  EXPECT_THAT(output, HasSubstr("data-parallel over 2 ranks"));
 }
 
 }  // namespace

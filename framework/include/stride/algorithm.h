@@ -9,6 +9,7 @@
 #include <utility>
 #include <vector>
 
+#include "stride/process_group.h"
 #include "stride/vec_env.h"
 
 namespace stride {
@@ -66,6 +67,11 @@ class TrainContext {
   virtual std::string resume_path() const = 0;
   // where the exported TorchScript policy goes at the end of training
   virtual std::string policy_path() const = 0;
+
+  // the ranks of a data-parallel run; a group of one otherwise. env() holds
+  // this rank's share of the environments; only rank 0 logs, evaluates and
+  // writes files, and the others' Evaluate() returns an empty summary
+  virtual ProcessGroup& group();
 };
 
 class Algorithm {
@@ -77,6 +83,8 @@ class Algorithm {
   // inside); config_toml is embedded as the extra file "stride/config.toml"
   virtual void ExportPolicy(const std::string& checkpoint_path, const std::string& policy_path,
                             const std::string& config_toml) = 0;
+  // trains over the ranks of TrainContext::group(); false by default
+  virtual bool data_parallel() const;
 };
 
 }  // namespace stride

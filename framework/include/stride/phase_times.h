@@ -18,21 +18,21 @@ void AddPhaseTime(const std::string& phase, double seconds);
 std::vector<std::pair<std::string, double>> PhaseTimes();
 void ResetPhaseTimes();
 
-// adds the seconds from its construction to its destruction to phase
+// adds the seconds from its construction to its destruction to phase, less
+// the seconds of timers nested inside it on the same thread, so phases never
+// count a second twice
 class PhaseTimer {
  public:
-  explicit PhaseTimer(const char* phase)
-      : phase_(phase), start_(std::chrono::steady_clock::now()) {}
-  ~PhaseTimer() {
-    AddPhaseTime(phase_, std::chrono::duration<double>(std::chrono::steady_clock::now() - start_)
-                             .count());
-  }
+  explicit PhaseTimer(const char* phase);
+  ~PhaseTimer();
   PhaseTimer(const PhaseTimer&) = delete;
   PhaseTimer& operator=(const PhaseTimer&) = delete;
 
  private:
   const char* phase_;
   std::chrono::steady_clock::time_point start_;
+  PhaseTimer* outer_;
+  double nested_seconds_ = 0.0;
 };
 
 }  // namespace stride

@@ -33,7 +33,7 @@ class RewardTerm;
 class Algorithm;
 
 // bumped whenever a public interface changes layout or meaning
-inline constexpr uint32_t kPluginAbiVersion = 3;
+inline constexpr uint32_t kPluginAbiVersion = 4;
 
 enum class PluginKind { kEnvironment, kReward, kAlgorithm };
 const char* PluginKindName(PluginKind kind);

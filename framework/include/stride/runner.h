@@ -13,6 +13,7 @@
 
 #include "stride/algorithm.h"
 #include "stride/experiment.h"
+#include "stride/process_group.h"
 #include "stride/run_lock.h"
 #include "stride/vec_env.h"
 
@@ -33,14 +34,18 @@ struct RunOptions {
   std::string command;
   // library versions recorded in manifest.json, e.g. {"mujoco", "2.2.2"}
   std::map<std::string, std::string> versions;
+  // the ranks of a data-parallel run; null for a process that trains alone
+  ProcessGroup* group = nullptr;
 };
 
 // how a run ended
 enum class RunStatus { kFinished, kStopped };
 
 // the experiment's environment and reward terms as a vectorized environment
+// (first_index: the global index of the first instance, see VecEnv)
 std::unique_ptr<VecEnv> MakeVecEnv(const Experiment& experiment, const PluginRegistry& registry,
-                                   int num_envs, uint64_t seed, int num_workers);
+                                   int num_envs, uint64_t seed, int num_workers,
+                                   int first_index = 0);
 
 // one deterministic episode on each of env's instances, judged by criterion
 EvalSummary EvaluatePolicy(VecEnv& env, const Policy& policy,
@@ -97,6 +102,17 @@ RunStatus RunPlanned(const std::vector<PlannedRun>& runs, PluginRegistry& regist
                      const RunOptions& options);
 RunStatus RunExperiment(const Experiment& experiment, PluginRegistry& registry,
                         const RunOptions& options);
+
+// A data-parallel run over options.group: rank 0 locks the run directory,
+// prepares it when fresh is given (a kStart run) and tells the other ranks,
+// which follow it into training their shares; the run's files are rank 0's.
+// A rank-0 error before training reaches the others as a ConfigError.
+RunStatus LeadDataParallelRun(const std::string& run_dir, const PlannedRun* fresh,
+                              PluginRegistry& registry, const RunOptions& options);
+RunStatus FollowDataParallelRun(PluginRegistry& registry, const RunOptions& options);
+// rank 0 has nothing to train (error empty: the run has finished) or failed
+// before it could lead: the followers end too
+void EndDataParallelRun(ProcessGroup& group, const std::string& error);
 
 // SIGINT/SIGTERM request a stop; runs checkpoint and return
 void InstallStopHandlers();

@@ -4,7 +4,8 @@
 // without copying (torch::from_blob). Finished episodes reset automatically;
 // the observation that ended them is kept in final_observations() so a
 // truncated episode can be bootstrapped. Instance i's k-th episode is seeded
-// from (seed, i, k) only, so results do not depend on the number of workers.
+// from (seed, first_index + i, k) only, so results do not depend on the number
+// of workers, nor on how a data-parallel run splits its environments.
 #ifndef STRIDE_VEC_ENV_H_
 #define STRIDE_VEC_ENV_H_
 
@@ -63,8 +64,11 @@ struct PerturbationRange {
 
 class VecEnv {
  public:
+  // first_index: the global index of the first instance, in a data-parallel
+  // run whose ranks each hold a share of the environments
   VecEnv(std::vector<std::unique_ptr<Environment>> envs,
-         std::shared_ptr<const RewardFunction> reward, uint64_t seed, int num_workers);
+         std::shared_ptr<const RewardFunction> reward, uint64_t seed, int num_workers,
+         int first_index = 0);
   ~VecEnv();
   VecEnv(const VecEnv&) = delete;
   VecEnv& operator=(const VecEnv&) = delete;
@@ -130,6 +134,7 @@ class VecEnv {
   std::vector<std::unique_ptr<Environment>> envs_;
   std::shared_ptr<const RewardFunction> reward_;
   uint64_t seed_;
+  int first_index_;
   int num_envs_, obs_size_, act_size_, num_signals_;
   double dt_;
   std::vector<EpisodeMetric> metrics_;

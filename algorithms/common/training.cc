@@ -140,41 +140,67 @@ int64_t NumUpdates(int64_t total_steps, int64_t batch_size) {
 
 void GatherAdvantages(const float* advantages, const int64_t* index, int64_t n, bool normalize,
                       float* out) {
-  GatherAdvantages(advantages, {{index, static_cast<int>(n), 0}}, n, normalize, SingleProcess(),
-                   out);
+  double sum = 0.0;
+  for (int64_t k = 0; k < n; ++k) {
+    out[k] = advantages[index[k]];
+    sum += out[k];
+  }
+  if (!normalize) return;
+  const double mean = sum / static_cast<double>(n);
+  double sum_sq = 0.0;
+  for (int64_t k = 0; k < n; ++k) sum_sq += (out[k] - mean) * (out[k] - mean);
+  const double std = std::sqrt(sum_sq / static_cast<double>(n - 1));
+  for (int64_t k = 0; k < n; ++k) out[k] = static_cast<float>((out[k] - mean) / (std + 1e-8));
+}
+
+std::vector<Standardization> StandardizeMinibatches(
+    const float* advantages, const std::vector<std::vector<ShardRows>>& minibatches,
+    int64_t rows, ProcessGroup& group) {
+  // sums and sums of squares, shard by shard in order, then over the ranks
+  std::vector<double> moments(2 * minibatches.size(), 0.0);
+  for (size_t m = 0; m < minibatches.size(); ++m) {
+    for (const ShardRows& shard : minibatches[m]) {
+      double sum = 0.0, sum_sq = 0.0;
+      for (int k = 0; k < shard.rows; ++k) {
+        const double x = advantages[shard.index[k]];
+        sum += x;
+        sum_sq += x * x;
+      }
+      moments[2 * m] += sum;
+      moments[2 * m + 1] += sum_sq;
+    }
+  }
+  group.Sum(moments.data(), static_cast<int64_t>(moments.size()));
+  const double n = static_cast<double>(rows);
+  std::vector<Standardization> result(minibatches.size());
+  for (size_t m = 0; m < minibatches.size(); ++m) {
+    const double mean = moments[2 * m] / n;
+    const double var = std::max(0.0, (moments[2 * m + 1] - moments[2 * m] * mean) / (n - 1.0));
+    result[m] = {mean, std::sqrt(var)};
+  }
+  return result;
 }
 
 void GatherAdvantages(const float* advantages, const std::vector<ShardRows>& shards,
-                      int64_t total, bool normalize, ProcessGroup& group, float* out) {
-  double sum = 0.0;
-  for (const ShardRows& shard : shards) {
-    double shard_sum = 0.0;
-    for (int k = 0; k < shard.rows; ++k) {
-      out[shard.first + k] = advantages[shard.index[k]];
-      shard_sum += out[shard.first + k];
-    }
-    sum += shard_sum;
-  }
-  if (!normalize) return;
-  group.Sum(&sum, 1);
-  const double mean = sum / static_cast<double>(total);
-  double sum_sq = 0.0;
-  for (const ShardRows& shard : shards) {
-    double shard_sum_sq = 0.0;
-    for (int k = 0; k < shard.rows; ++k) {
-      const double d = out[shard.first + k] - mean;
-      shard_sum_sq += d * d;
-    }
-    sum_sq += shard_sum_sq;
-  }
-  group.Sum(&sum_sq, 1);
-  const double std = std::sqrt(sum_sq / static_cast<double>(total - 1));
+                      const Standardization* standardization, float* out) {
   for (const ShardRows& shard : shards) {
     for (int k = 0; k < shard.rows; ++k) {
-      float& x = out[shard.first + k];
-      x = static_cast<float>((x - mean) / (std + 1e-8));
+      const float x = advantages[shard.index[k]];
+      out[shard.first + k] =
+          standardization
+              ? static_cast<float>((x - standardization->mean) / (standardization->std + 1e-8))
+              : x;
     }
   }
+}
+
+void SumOverRanks(std::vector<float>& gradient, std::vector<double>& sums, ProcessGroup& group) {
+  if (group.world_size() == 1) return;
+  std::vector<double> buffer(gradient.begin(), gradient.end());
+  buffer.insert(buffer.end(), sums.begin(), sums.end());
+  group.Sum(buffer.data(), static_cast<int64_t>(buffer.size()));
+  std::copy_n(buffer.begin(), gradient.size(), gradient.begin());
+  std::copy(buffer.begin() + static_cast<int64_t>(gradient.size()), buffer.end(), sums.begin());
 }
 
 int UpdateThreads(const VecEnv& env) { return std::min(2, env.num_workers()); }

@@ -118,11 +118,24 @@ int64_t NumUpdates(int64_t total_steps, int64_t batch_size);
 // advantages[index[0..n)] into out, standardized (mean 0, unbiased std 1) when normalize
 void GatherAdvantages(const float* advantages, const int64_t* index, int64_t n, bool normalize,
                       float* out);
-// the same for a minibatch of shards on every rank of group, total rows in
-// all: each shard's rows into out from its first, standardized over them all
-// (the sums taken shard by shard, then over the ranks)
+// a minibatch's advantage mean and standard deviation over every rank's shards
+struct Standardization {
+  double mean = 0.0;
+  double std = 1.0;
+};
+// each minibatch's, from one sum over the ranks of every shard's sums of the
+// advantages and their squares; minibatches[m] holds this rank's shards of
+// minibatch m, of rows rows in all
+std::vector<Standardization> StandardizeMinibatches(
+    const float* advantages, const std::vector<std::vector<ShardRows>>& minibatches,
+    int64_t rows, ProcessGroup& group);
+// the advantages of a minibatch's shards into out from each shard's first,
+// standardized unless standardization is null
 void GatherAdvantages(const float* advantages, const std::vector<ShardRows>& shards,
-                      int64_t total, bool normalize, ProcessGroup& group, float* out);
+                      const Standardization* standardization, float* out);
+// the gradient and the loss statistics summed over the ranks, in one all-reduce
+// of float64 (for two ranks the gradient rounds as the float32 sum would)
+void SumOverRanks(std::vector<float>& gradient, std::vector<double>& sums, ProcessGroup& group);
 
 // threads for an update: two when the run steps its environments on two or more
 int UpdateThreads(const VecEnv& env);

@@ -25,10 +25,10 @@ constexpr char kName[] = "ppo";
 // [num_steps, shard_envs] samples is row (u / shard_envs) * num_envs +
 // shard * shard_envs + u % shard_envs of the rank's batch
 std::vector<ShardRows> ShardMinibatch(const int64_t* samples, int64_t rows, int shards,
-                                      int shard_envs, int num_envs, std::vector<int64_t>& index) {
+                                      int shard_envs, int num_envs, int64_t* index) {
   std::vector<ShardRows> result;
   for (int s = 0; s < shards; ++s) {
-    int64_t* shard_index = index.data() + s * rows;
+    int64_t* shard_index = index + s * rows;
     for (int64_t k = 0; k < rows; ++k) {
       const int64_t u = samples[k];
       shard_index[k] = (u / shard_envs) * num_envs + static_cast<int64_t>(s) * shard_envs +
@@ -182,7 +182,7 @@ void Ppo::Train(TrainContext& context) {
   // with data shards, a minibatch takes the same samples of every shard's own
   const int64_t shard_batch = static_cast<int64_t>(c.num_steps) * rollout.shard_envs();
   const int64_t shard_minibatch = minibatch_size / data_shards;
-  std::vector<int64_t> shard_index(rollout.local_shards() * shard_minibatch);
+  std::vector<int64_t> shard_index(rollout.local_shards() * shard_batch);
 
   for (int64_t update = state.update + 1; update <= num_updates; ++update) {
     // annealing the learning rate
@@ -245,26 +245,42 @@ void Ppo::Train(TrainContext& context) {
       const int64_t samples = data_shards == 1 ? batch_size : shard_batch;
       const int64_t step = data_shards == 1 ? minibatch_size : shard_minibatch;
       const torch::Tensor order = torch::randperm(samples, generator, torch::kLong);
+      std::vector<std::vector<ShardRows>> minibatch_rows;
       for (int64_t start = 0; start < samples; start += step) {
         const int64_t* index = order.data_ptr<int64_t>() + start;
-        const std::vector<ShardRows> shards =
+        minibatch_rows.push_back(
             data_shards == 1
                 ? std::vector<ShardRows>{{index, static_cast<int>(minibatch_size), 0}}
                 : ShardMinibatch(index, shard_minibatch, rollout.local_shards(),
-                                 rollout.shard_envs(), env.num_envs(), shard_index);
-        GatherAdvantages(b_advantages, shards, minibatch_size, c.norm_adv, group,
-                         minibatch_advantages.data());
+                                 rollout.shard_envs(), env.num_envs(),
+                                 shard_index.data() + start * rollout.local_shards()));
+      }
+      // with data shards, every minibatch's advantage statistics in one sum over the ranks
+      const std::vector<Standardization> standardization =
+          data_shards > 1 && c.norm_adv
+              ? StandardizeMinibatches(b_advantages, minibatch_rows, minibatch_size, group)
+              : std::vector<Standardization>();
+      for (size_t mb = 0; mb < minibatch_rows.size(); ++mb) {
+        const std::vector<ShardRows>& shards = minibatch_rows[mb];
         const float* params = model->flat_parameters();
+        if (data_shards == 1) {
+          GatherAdvantages(b_advantages, shards[0].index, minibatch_size, c.norm_adv,
+                           minibatch_advantages.data());
+        } else {
+          GatherAdvantages(b_advantages, shards,
+                           standardization.empty() ? nullptr : &standardization[mb],
+                           minibatch_advantages.data());
+        }
         std::vector<float>& g =
             data_shards == 1
-                ? gradient.Compute(params, b_observations, index, static_cast<int>(minibatch_size),
-                                   /*actor=*/true, /*critic=*/true, loss)
+                ? gradient.Compute(params, b_observations, shards[0].index,
+                                   static_cast<int>(minibatch_size), /*actor=*/true,
+                                   /*critic=*/true, loss)
                 : gradient.Compute(params, b_observations, shards, /*actor=*/true,
                                    /*critic=*/true, loss);
         // the gradient and the loss's statistics of every rank's shards
         std::vector<double> sums = gradient.sums();
-        group.Sum(g.data(), static_cast<int64_t>(g.size()));
-        group.Sum(sums.data(), static_cast<int64_t>(sums.size()));
+        SumOverRanks(g, sums, group);
         // the entropy bonus: dS/dlog_std = 1 for every action dimension
         const double entropy = GaussianEntropy(log_std, act);
         for (int d = 0; d < act; ++d) g[net.log_std_offset() + d] -= static_cast<float>(c.ent_coef);

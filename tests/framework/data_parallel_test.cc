@@ -53,10 +53,12 @@ every_steps = 2_048
 episodes = 2
 )";
 
-// `stride <arguments>` as one rank of a launch, in the background
+// `stride <arguments>` as one rank of a launch, in the background; the ranks
+// meet at 127.0.0.1:port, or through rendezvous_file when given
 class Rank {
  public:
-  Rank(int rank, int world_size, int port, const std::string& arguments, const std::string& dir)
+  Rank(int rank, int world_size, int port, const std::string& arguments, const std::string& dir,
+       const std::string& rendezvous_file = "")
       : out_(dir + "/rank" + std::to_string(rank) + ".out"),
         err_(dir + "/rank" + std::to_string(rank) + ".err") {
     pid_ = fork();
@@ -65,6 +67,7 @@ class Rank {
     setenv("WORLD_SIZE", std::to_string(world_size).c_str(), 1);
     setenv("MASTER_ADDR", "127.0.0.1", 1);
     setenv("MASTER_PORT", std::to_string(port).c_str(), 1);
+    if (!rendezvous_file.empty()) setenv("STRIDE_RENDEZVOUS_FILE", rendezvous_file.c_str(), 1);
     unsetenv("STRIDE_PLUGIN_PATH");
     dup2(open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), 1);
     dup2(open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), 2);
@@ -255,10 +258,11 @@ TEST(DataParallelTest, LaunchAndConfigurationErrorsAreClear) {
   EXPECT_EQ(vpg1.Wait(), 2);
   EXPECT_THAT(vpg0.err(), HasSubstr("algorithm 'vpg' does not train data-parallel over 2 ranks"));
 
-  const int port2 = NextPort();
+  // (these ranks meet through a file instead of a port)
   const std::string odd = "run " + dir + "/dp.toml --out " + dir + "/odd --distributed " +
                           "--set environment.num_envs=15";
-  Rank odd0(0, 2, port2, odd, dir), odd1(1, 2, port2, odd, dir);
+  const std::string file = dir + "/rendezvous";
+  Rank odd0(0, 2, 0, odd, dir, file), odd1(1, 2, 0, odd, dir, file);
   EXPECT_EQ(odd0.Wait(), 2);
   EXPECT_EQ(odd1.Wait(), 2);
   EXPECT_THAT(odd1.err(), HasSubstr("experiment.num_envs = 15 does not divide among 2 ranks"));

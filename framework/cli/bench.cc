@@ -281,7 +281,7 @@ int BenchTrain(const Args& args) {
 
 }  // namespace
 
-int BenchCommand(const Argv& argv) {
+int BenchCommand(const Argv& argv, const std::string& /*command_line*/) {
   const Args args("bench", argv, {"--set=", "--steps=", "--envs=", "--variant=", "--distributed"});
   const std::string& what = args.Positional(0, "what to benchmark (env or train)");
   if (what == "env") return BenchEnv(args);

@@ -9,7 +9,7 @@
 
 namespace stride::cli {
 
-int CheckEnvCommand(const Argv& argv) {
+int CheckEnvCommand(const Argv& argv, const std::string& /*command_line*/) {
   const Args args("check-env", argv, {"--set=", "--steps=", "--seed="});
   args.ExpectAtMost(1);
   const std::string& name = args.Positional(0, "environment plugin name");

@@ -16,10 +16,16 @@
 
 namespace {
 
-constexpr char kUsage[] = R"(usage: stride <command> [arguments]
+// a command: its name, its lines in `stride --help`, and what runs it
+struct Command {
+  const char* name;
+  const char* usage;
+  int (*run)(const stride::cli::Argv& args, const std::string& command_line);
+};
 
-commands:
-  run FILE [--set key.path=value]... [--variant NAME] [--seed N] [--out DIR]
+const Command kCommands[] = {
+    {"run",
+     R"(  run FILE [--set key.path=value]... [--variant NAME] [--seed N] [--out DIR]
       [--jobs N] [--workers N] [--force]
                                   train every variant and seed of an experiment;
                                   finished runs are skipped, interrupted ones
@@ -32,47 +38,91 @@ commands:
                                   mpirun or RANK/WORLD_SIZE started (ppo);
                                   rank 0 writes the run, a rank that dies or
                                   hangs past the timeout (300 s) ends it
-  submit FILE --slurm [--set ...] [--variant NAME] [--seed N] [--out DIR]
+)",
+     stride::cli::RunCommand},
+    {"submit",
+     R"(  submit FILE --slurm [--set ...] [--variant NAME] [--seed N] [--out DIR]
          [--partition P] [--time T] [--max-parallel K] [--sbatch-arg ARG]...
          [--workers N] [--dry-run]
                                   submit the runs that have not finished as one
                                   Slurm job array, a task per run (--dry-run
                                   prints the sbatch script instead)
-  status RUN_ROOT                 every run under a run root: new, running
+)",
+     stride::cli::SubmitCommand},
+    {"status",
+     R"(  status RUN_ROOT                 every run under a run root: new, running
                                   (where), interrupted, finished or failed, and
                                   its Slurm task
-  validate FILE [--set ...] [--variant NAME] [--out DIR]
+)",
+     stride::cli::StatusCommand},
+    {"validate",
+     R"(  validate FILE [--set ...] [--variant NAME] [--out DIR]
                                   check an experiment and its plugins and list
                                   the runs it expands to; runs nothing
-  plugins                         list every plugin by kind, with its library
+)",
+     stride::cli::ValidateCommand},
+    {"plugins",
+     R"(  plugins                         list every plugin by kind, with its library
   plugins describe NAME [--markdown]
                                   a plugin's parameters: type, default, range,
                                   doc (--markdown: its README's table)
-  check-env NAME [--set k=v]...   check an environment plugin's contract
-  bench env [NAME] [--set k=v]... environment steps/s against raw MuJoCo stepping
+)",
+     stride::cli::PluginsCommand},
+    {"check-env",
+     R"(  check-env NAME [--set k=v]...   check an environment plugin's contract
+)",
+     stride::cli::CheckEnvCommand},
+    {"bench",
+     R"(  bench env [NAME] [--set k=v]... environment steps/s against raw MuJoCo stepping
   bench train FILE [--steps N] [--variant NAME] [--distributed]
                                   training steps/s against raw MuJoCo stepping
-  export RUN_DIR [--out FILE]     TorchScript policy of a run's last checkpoint
-  eval RUN_DIR|POLICY [--episodes N] [--perturb NAME=VALUE]... [--robustness]
+)",
+     stride::cli::BenchCommand},
+    {"export",
+     R"(  export RUN_DIR [--out FILE]     TorchScript policy of a run's last checkpoint
+)",
+     stride::cli::ExportCommand},
+    {"eval",
+     R"(  eval RUN_DIR|POLICY [--episodes N] [--perturb NAME=VALUE]... [--robustness]
                                   deterministic episodes: return, the
                                   environment's episode metrics, success;
                                   under perturbations of the environment, or
                                   the experiment's robustness tests again
-  compare DIR... [--out DIR] [--reference VARIANT] [--reps N]
+)",
+     stride::cli::EvalCommand},
+    {"compare",
+     R"(  compare DIR... [--out DIR] [--reference VARIANT] [--reps N]
                                   report comparing the variants of finished runs:
                                   final return with IQM, bootstrap CIs and
                                   probability of improvement, episode metrics,
                                   time to success, learning curves, reward
                                   terms (report.md + SVG figures;
                                   default --out: the first DIR's report/)
-  render RUN_DIR|POLICY --out FILE.mp4|FILE.gif [--episodes N] [--seconds S]
+)",
+     stride::cli::CompareCommand},
+    {"render",
+     R"(  render RUN_DIR|POLICY --out FILE.mp4|FILE.gif [--episodes N] [--seconds S]
          [--camera NAME] [--width W] [--height H]
                                   a video of the policy, rendered headless
-  view RUN_DIR|POLICY [--camera NAME]
+)",
+     stride::cli::RenderCommand},
+    {"view",
+     R"(  view RUN_DIR|POLICY [--camera NAME]
                                   a window where the policy acts in real time
-  new KIND NAME [--dir DIR]       a plugin project (KIND: reward, environment or
+)",
+     stride::cli::ViewCommand},
+    {"new",
+     R"(  new KIND NAME [--dir DIR]       a plugin project (KIND: reward, environment or
                                   algorithm) that builds against this stride's SDK
+)",
+     stride::cli::NewCommand},
+};
 
+constexpr char kUsageHead[] = R"(usage: stride <command> [arguments]
+
+commands:
+)";
+constexpr char kUsageTail[] = R"(
 options for every command:
   --help                          this text
   --version                       stride and library versions
@@ -82,17 +132,23 @@ Plugins are searched in the experiment's plugin_dirs, then STRIDE_PLUGIN_PATH
 Exit codes: 0 success, 1 runtime failure, 2 usage or configuration error.
 )";
 
+std::string Usage() {
+  std::string usage = kUsageHead;
+  for (const Command& command : kCommands) usage += command.usage;
+  return usage + kUsageTail;
+}
+
 int Dispatch(const std::vector<std::string>& args, const std::string& command_line) {
   using namespace stride::cli;
   if (args.empty()) {
-    std::fputs(kUsage, stderr);
+    std::fputs(Usage().c_str(), stderr);
     return 2;
   }
   const std::string& command = args[0];
   const Argv rest(args.begin() + 1, args.end());
   for (const std::string& arg : args) {
     if (arg == "--help" || arg == "-h") {
-      std::fputs(kUsage, stdout);
+      std::fputs(Usage().c_str(), stdout);
       return 0;
     }
   }
@@ -103,24 +159,13 @@ int Dispatch(const std::vector<std::string>& args, const std::string& command_li
     }
     return 0;
   }
-  if (command == "run") return RunCommand(rest, command_line);
-  if (command == "submit") return SubmitCommand(rest, command_line);
-  if (command == "status") return StatusCommand(rest);
-  if (command == "validate") return ValidateCommand(rest);
-  if (command == "plugins") return PluginsCommand(rest);
-  if (command == "check-env") return CheckEnvCommand(rest);
-  if (command == "bench") return BenchCommand(rest);
-  if (command == "export") return ExportCommand(rest);
-  if (command == "eval") return EvalCommand(rest);
-  if (command == "compare") return CompareCommand(rest, command_line);
-  if (command == "render") return RenderCommand(rest);
-  if (command == "view") return ViewCommand(rest);
-  if (command == "new") return NewCommand(rest);
-  const std::vector<std::string> commands = {
-      "run",     "submit", "status", "validate", "plugins", "check-env", "bench",
-      "export",  "eval",   "compare", "render",  "view",    "new"};
+  std::vector<std::string> names;
+  for (const Command& entry : kCommands) {
+    if (command == entry.name) return entry.run(rest, command_line);
+    names.push_back(entry.name);
+  }
   throw stride::ConfigError(fmt::format("unknown command '{}'{}; see stride --help", command,
-                                        stride::DidYouMean(command, commands)));
+                                        stride::DidYouMean(command, names)));
 }
 
 // environments count MuJoCo's warnings in mjData and report them themselves;

@@ -120,7 +120,7 @@ void CheckUnused(const std::string& kind, const std::string& name) {
 
 }  // namespace
 
-int NewCommand(const Argv& argv) {
+int NewCommand(const Argv& argv, const std::string& /*command_line*/) {
   const Args args("new", argv, {"--dir="});
   args.ExpectAtMost(2);
   const std::string& kind = args.Positional(0, "plugin kind (reward, environment or algorithm)");

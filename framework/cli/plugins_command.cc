@@ -82,7 +82,7 @@ int Describe(const PluginRegistry& registry, const std::string& name, bool markd
 
 }  // namespace
 
-int PluginsCommand(const Argv& argv) {
+int PluginsCommand(const Argv& argv, const std::string& /*command_line*/) {
   const Args args("plugins", argv, {"--markdown"});
   PluginRegistry registry;
   registry.LoadSearchPath(PluginRegistry::SearchPath({}));

@@ -46,7 +46,7 @@ void ConfigureTorch() {
   at::set_num_interop_threads(1);
 }
 
-int ExportCommand(const Argv& argv) {
+int ExportCommand(const Argv& argv, const std::string& /*command_line*/) {
   const Args args("export", argv, {"--out="});
   args.ExpectAtMost(1);
   const fs::path run_dir = args.Positional(0, "run directory");
@@ -105,7 +105,7 @@ std::vector<PerturbationValue> ParsePerturbations(const std::vector<std::string>
   return values;
 }
 
-int EvalCommand(const Argv& argv) {
+int EvalCommand(const Argv& argv, const std::string& /*command_line*/) {
   const Args args("eval", argv, {"--episodes=", "--seed=", "--perturb=", "--robustness"});
   args.ExpectAtMost(1);
   const std::string& source = args.Positional(0, "run directory or policy file");

@@ -47,7 +47,7 @@ double Seconds(Clock::duration duration) { return std::chrono::duration<double>(
 
 }  // namespace
 
-int RenderCommand(const Argv& argv) {
+int RenderCommand(const Argv& argv, const std::string& /*command_line*/) {
   const Args args("render", argv, {"--out=", "--episodes=", "--seconds=", "--camera=", "--width=",
                                    "--height=", "--seed="});
   args.ExpectAtMost(1);

@@ -150,7 +150,7 @@ int RunCommand(const Argv& argv, const std::string& command_line) {
   return RunJobs(runs, jobs, registry, options);
 }
 
-int ValidateCommand(const Argv& argv) {
+int ValidateCommand(const Argv& argv, const std::string& /*command_line*/) {
   const Args args("validate", argv, {"--set=", "--variant=", "--out="});
   args.ExpectAtMost(1);
   PluginRegistry registry;

@@ -80,7 +80,7 @@ RunState StateOf(const fs::path& dir, const std::optional<SlurmTask>& task) {
 
 }  // namespace
 
-int StatusCommand(const Argv& argv) {
+int StatusCommand(const Argv& argv, const std::string& /*command_line*/) {
   const Args args("status", argv, {});
   args.ExpectAtMost(1);
   const fs::path root = args.Positional(0, "run root (a directory of runs, e.g. runs/NAME)");

@@ -87,7 +87,7 @@ class Window {
 
 }  // namespace
 
-int ViewCommand(const Argv& argv) {
+int ViewCommand(const Argv& argv, const std::string& /*command_line*/) {
   const Args args("view", argv, {"--camera=", "--seed="});
   args.ExpectAtMost(1);
   const std::string& source = args.Positional(0, "run directory or policy file");

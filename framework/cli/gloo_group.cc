@@ -264,8 +264,8 @@ std::unique_ptr<ProcessGroup> ConnectGlooGroup(const Launch& launch,
                                                std::chrono::seconds timeout) {
   std::optional<std::string> master;
   std::string where;
+  c10::intrusive_ptr<c10d::Store> store;
   try {
-    c10::intrusive_ptr<c10d::Store> store;
     if (auto file = Env("STRIDE_RENDEZVOUS_FILE")) {
       where = "file " + *file;
       store = c10::make_intrusive<c10d::FileStore>(*file, launch.world_size);
@@ -278,20 +278,35 @@ std::unique_ptr<ProcessGroup> ConnectGlooGroup(const Launch& launch,
       options.port = port;
       options.isServer = launch.rank == 0;
       options.numWorkers = static_cast<size_t>(launch.world_size);
-      options.waitWorkers = true;
+      options.waitWorkers = false;
       options.timeout = timeout;
       store = c10::make_intrusive<c10d::TCPStore>(*master, options);
     }
+    store->set(fmt::format("stride/joined/{}", launch.rank), {});
     auto options = c10d::ProcessGroupGloo::Options::create(timeout);
     options->devices.push_back(MakeDevice(master));
     auto group = c10::make_intrusive<c10d::ProcessGroupGloo>(store, launch.rank,
                                                              launch.world_size, options);
     return std::make_unique<GlooGroup>(launch, std::move(store), std::move(group));
   } catch (const std::exception& e) {
-    throw RuntimeError(fmt::format("data-parallel rank {} of {}: cannot join the other ranks at "
+    std::string text = fmt::format("data-parallel rank {} of {}: cannot join the other ranks at "
                                    "{} within {} s: {}",
                                    launch.rank, launch.world_size, where, timeout.count(),
-                                   Reason(e.what())));
+                                   Reason(e.what()));
+    // the ranks that never reached the store
+    std::vector<int> missing;
+    try {
+      for (int r = 0; store && r < launch.world_size; ++r) {
+        if (!store->check({fmt::format("stride/joined/{}", r)})) missing.push_back(r);
+      }
+    } catch (const std::exception&) {
+      missing.clear();
+    }
+    if (!missing.empty()) {
+      text += fmt::format("; rank{} {} never joined", missing.size() > 1 ? "s" : "",
+                          fmt::join(missing, ", "));
+    }
+    throw RuntimeError(text);
   }
 }
 

@@ -235,6 +235,17 @@ TEST(DataParallelTest, AHungRankEndsTheRunAfterTheTimeoutWithAnErrorNamingIt) {
   rank1.Wait();
 }
 
+TEST(DataParallelTest, ARankThatNeverStartsIsNamedAfterTheTimeout) {
+  const std::string dir = TempDir("alone");
+  WriteFile(dir + "/dp.toml", kExperiment);
+  Rank rank0(0, 2, NextPort(), "run " + dir + "/dp.toml --out " + dir + " --distributed --timeout 5",
+             dir);
+  EXPECT_EQ(rank0.Wait(60), 1) << rank0.err();
+  EXPECT_THAT(rank0.err(), HasSubstr("data-parallel rank 0 of 2: cannot join the other ranks at "
+                                     "127.0.0.1:"));
+  EXPECT_THAT(rank0.err(), HasSubstr("rank 1 never joined"));
+}
+
 TEST(DataParallelTest, LaunchAndConfigurationErrorsAreClear) {
   const std::string dir = TempDir("errors");
   WriteFile(dir + "/dp.toml", kExperiment);

@@ -203,12 +203,18 @@ TEST(DataParallelTest, ResumesBitwiseOverTheSameRanksAndRefusesOthers) {
             DeterministicColumns(dir + "/whole/dp/seed_0/eval.csv"));
 }
 
+// the arguments of a run in dir too long to finish, with a collective timeout
+std::string EndlessRun(const std::string& dir, int timeout) {
+  WriteFile(dir + "/dp.toml", kExperiment);
+  return "run " + dir + "/dp.toml --out " + dir +
+         " --set experiment.total_steps=10_000_000 --distributed --timeout " +
+         std::to_string(timeout);
+}
+
 TEST(DataParallelTest, AKilledRankEndsTheRunWithAnErrorNamingIt) {
   const std::string dir = TempDir("killed");
-  WriteFile(dir + "/dp.toml", kExperiment);
   const int port = NextPort();
-  const std::string arguments = "run " + dir + "/dp.toml --out " + dir +
-                                " --set experiment.total_steps=10_000_000 --distributed --timeout 20";
+  const std::string arguments = EndlessRun(dir, 20);
   Rank rank0(0, 2, port, arguments, dir), rank1(1, 2, port, arguments, dir);
   ASSERT_TRUE(WaitFor(dir + "/dp/seed_0/checkpoints/checkpoint.pt", 120)) << rank0.err();
   rank1.Signal(SIGKILL);
@@ -222,10 +228,8 @@ TEST(DataParallelTest, AKilledRankEndsTheRunWithAnErrorNamingIt) {
 
 TEST(DataParallelTest, AHungRankEndsTheRunAfterTheTimeoutWithAnErrorNamingIt) {
   const std::string dir = TempDir("hung");
-  WriteFile(dir + "/dp.toml", kExperiment);
   const int port = NextPort();
-  const std::string arguments = "run " + dir + "/dp.toml --out " + dir +
-                                " --set experiment.total_steps=10_000_000 --distributed --timeout 10";
+  const std::string arguments = EndlessRun(dir, 10);
   Rank rank0(0, 2, port, arguments, dir), rank1(1, 2, port, arguments, dir);
   ASSERT_TRUE(WaitFor(dir + "/dp/seed_0/checkpoints/checkpoint.pt", 120)) << rank0.err();
   rank1.Signal(SIGSTOP);
@@ -253,6 +257,14 @@ TEST(DataParallelTest, LaunchAndConfigurationErrorsAreClear) {
                                          "-u RANK -u WORLD_SIZE -u SLURM_PROCID -u SLURM_NTASKS");
   EXPECT_EQ(unlaunched.exit_code, 2);
   EXPECT_THAT(unlaunched.err, HasSubstr("no launcher set this process's rank"));
+  const CliResult not_a_rank =
+      RunStride("run " + dir + "/dp.toml --distributed", "RANK=2 WORLD_SIZE=2");
+  EXPECT_EQ(not_a_rank.exit_code, 2);
+  EXPECT_THAT(not_a_rank.err, HasSubstr("RANK=2 is not a rank of WORLD_SIZE=2"));
+  const CliResult shards = RunStride("run " + dir + "/dp.toml --out " + dir +
+                                     "/shards --set algorithm.data_shards=3");
+  EXPECT_EQ(shards.exit_code, 2);
+  EXPECT_THAT(shards.err, HasSubstr("ppo: data_shards = 3 does not divide the minibatch of 512"));
   const CliResult timeout = RunStride("run " + dir + "/dp.toml --timeout 5");
   EXPECT_EQ(timeout.exit_code, 2);
   EXPECT_THAT(timeout.err, HasSubstr("--timeout is the data-parallel collectives' timeout"));

@@ -3,18 +3,20 @@
 #
 #   bin/stride
 #   lib/libstride.so
+#   lib/libstride_mujoco.a                   the base of MuJoCo environments
 #   lib/stride/plugins/*.so                  the built-in plugins
 #   include/stride/*.h                       the public headers and build_info.h
-#   lib/cmake/stride/strideConfig.cmake      stride::framework, stride::stride,
+#   lib/cmake/stride/strideConfig.cmake      stride::framework, stride::mujoco, stride::stride,
 #                    strideConfigVersion.cmake  stride_add_plugin() and
 #                    strideTargets.cmake        stride_embed_text()
 #                    StridePlugin.cmake
 include(CMakePackageConfigHelpers)
 set(config_dir "${PROJECT_BINARY_DIR}/${STRIDE_INSTALL_CMAKEDIR}")
 
-install(TARGETS stride_framework stride EXPORT strideTargets
+install(TARGETS stride_framework stride_mujoco stride EXPORT strideTargets
   RUNTIME DESTINATION ${STRIDE_INSTALL_BINDIR}
-  LIBRARY DESTINATION ${STRIDE_INSTALL_LIBDIR})
+  LIBRARY DESTINATION ${STRIDE_INSTALL_LIBDIR}
+  ARCHIVE DESTINATION ${STRIDE_INSTALL_LIBDIR})
 install(DIRECTORY framework/include/stride DESTINATION ${STRIDE_INSTALL_INCLUDEDIR}
   FILES_MATCHING PATTERN "*.h")
 install(FILES ${PROJECT_BINARY_DIR}/framework/include/stride/build_info.h

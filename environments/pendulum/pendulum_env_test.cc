@@ -11,8 +11,10 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <mujoco/mujoco.h>
 #include <gtest/gtest.h>
 
+#include "stride/environment.h"
 #include "stride/error.h"
 
 namespace stride::pendulum {

@@ -1,52 +1,17 @@
-// MuJoCo plumbing shared by the environments: embedded models, divergence,
-// warning totals and the bytes of a saved simulation state.
-#ifndef STRIDE_ENVIRONMENTS_COMMON_MUJOCO_SUPPORT_H_
-#define STRIDE_ENVIRONMENTS_COMMON_MUJOCO_SUPPORT_H_
+// The bytes of a saved MuJoCo environment: a versioned record of plain values,
+// and the dynamic state of a simulation. Part of stride::mujoco.
+#ifndef STRIDE_MUJOCO_STATE_H_
+#define STRIDE_MUJOCO_STATE_H_
 
-#include <array>
 #include <cstddef>
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include <mujoco/mujoco.h>
 
-namespace stride::environments {
-
-// a compiled model that deletes itself
-using ModelPtr = std::unique_ptr<mjModel, void (*)(mjModel*)>;
-
-// MuJoCo's multi-line error message on one line
-std::string OneLine(const char* message);
-
-// compiles the MJCF text xml as the virtual file file_name; description names
-// the model in the RuntimeError thrown when it does not compile
-ModelPtr LoadEmbeddedModel(const char* file_name, const char* xml, const std::string& description);
-
-// MuJoCo raised a bad qpos, qvel or qacc warning, and reset the data itself
-bool Diverged(const mjData& data);
-
-// every qpos and qvel is finite
-bool FiniteState(const mjModel& model, const mjData& data);
-
-// totals of MuJoCo's warnings over many steps and resets
-class WarningCounter {
- public:
-  // adds the warnings raised since the last count
-  void Count(const mjData& data);
-  // call after mj_resetData, which restarts MuJoCo's counters
-  void Restart();
-  // "mjWARN_BADQACC: 3 times (last info 5)" for every warning raised
-  std::vector<std::string> Lines() const;
-
- private:
-  // counters as last seen in the data, and totals since construction
-  std::array<int, mjNWARNING> seen_{};
-  std::array<int64_t, mjNWARNING> totals_{};
-  std::array<int, mjNWARNING> last_info_{};
-};
+namespace stride {
 
 // a flat byte record of plain values after a version number
 class StateWriter {
@@ -73,7 +38,7 @@ class StateWriter {
 // reads a StateWriter record; owner names the environment in error messages
 class StateReader {
  public:
-  // throws unless the record has this version
+  // throws RuntimeError unless the record has this version
   StateReader(const std::vector<uint8_t>& bytes, std::string owner, uint32_t version);
   template <typename T>
   T Get() {
@@ -115,6 +80,6 @@ struct SimulationState {
   void Restore(const mjModel& model, mjData* data) const;
 };
 
-}  // namespace stride::environments
+}  // namespace stride
 
-#endif  // STRIDE_ENVIRONMENTS_COMMON_MUJOCO_SUPPORT_H_
+#endif  // STRIDE_MUJOCO_STATE_H_

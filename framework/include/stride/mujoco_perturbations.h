@@ -1,9 +1,9 @@
 // The perturbations every MuJoCo environment gets: scales of friction, mass,
 // actuator strength and joint damping, pushes on a body, observation noise
-// and action delay. An environment owns one, calls it at Reset and Step, and
-// saves it with its state.
-#ifndef STRIDE_ENVIRONMENTS_COMMON_PERTURBATIONS_H_
-#define STRIDE_ENVIRONMENTS_COMMON_PERTURBATIONS_H_
+// and action delay. MujocoEnv owns one, calls it at Reset and Step, and saves
+// it with its state. Part of stride::mujoco.
+#ifndef STRIDE_MUJOCO_PERTURBATIONS_H_
+#define STRIDE_MUJOCO_PERTURBATIONS_H_
 
 #include <cstdint>
 #include <memory>
@@ -11,10 +11,10 @@
 
 #include <mujoco/mujoco.h>
 
-#include "common/mujoco_support.h"
 #include "stride/environment.h"
+#include "stride/mujoco_state.h"
 
-namespace stride::environments {
+namespace stride {
 
 class MujocoPerturbations {
  public:
@@ -52,7 +52,7 @@ class MujocoPerturbations {
   double Uniform();
 
   std::shared_ptr<const mjModel> base_;
-  ModelPtr scaled_;
+  std::unique_ptr<mjModel, void (*)(mjModel*)> scaled_;
   int push_body_;
   double env_dt_;
 
@@ -68,6 +68,6 @@ class MujocoPerturbations {
   std::vector<float> out_;
 };
 
-}  // namespace stride::environments
+}  // namespace stride
 
-#endif  // STRIDE_ENVIRONMENTS_COMMON_PERTURBATIONS_H_
+#endif  // STRIDE_MUJOCO_PERTURBATIONS_H_

@@ -1,6 +1,6 @@
 // Each perturbation changes the model or the step as it says and nothing
 // else, and the same episode seed gives the same perturbation.
-#include "common/perturbations.h"
+#include "stride/mujoco_perturbations.h"
 
 #include <cmath>
 #include <memory>
@@ -9,8 +9,9 @@
 #include <gtest/gtest.h>
 
 #include "stride/error.h"
+#include "stride/mujoco_env.h"
 
-namespace stride::environments {
+namespace stride {
 namespace {
 
 // a sliding, hinged, actuated, damped two-body model
@@ -37,7 +38,7 @@ constexpr double kEnvDt = 0.04;
 
 std::shared_ptr<const mjModel> Model() {
   static const std::shared_ptr<const mjModel> model(
-      LoadEmbeddedModel("test.xml", kXml, "the test model").release(), mj_deleteModel);
+      CompileMujocoText("test.xml", kXml, "test model").release(), mj_deleteModel);
   return model;
 }
 
@@ -120,7 +121,9 @@ std::vector<double> PushForces(MujocoPerturbations& p, uint64_t seed, int steps)
   for (int step = 0; step < steps; ++step) {
     p.Push(step, data.get());
     for (int k = 0; k < 6 * Model()->nbody; ++k) {
-      if (k != 6 * 1) EXPECT_EQ(data->xfrc_applied[k], 0.0);
+      if (k != 6 * 1) {
+        EXPECT_EQ(data->xfrc_applied[k], 0.0);
+      }
     }
     forces.push_back(data->xfrc_applied[6 * 1]);
   }
@@ -238,4 +241,4 @@ TEST(PerturbationsTest, UnknownNameIsAConfigError) {
 }
 
 }  // namespace
-}  // namespace stride::environments
+}  // namespace stride

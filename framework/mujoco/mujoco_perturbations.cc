@@ -1,14 +1,12 @@
-#include "common/perturbations.h"
+#include "stride/mujoco_perturbations.h"
 
 #include <algorithm>
 #include <cmath>
 #include <string>
 
-#include <fmt/format.h>
-
 #include "stride/error.h"
 
-namespace stride::environments {
+namespace stride {
 namespace {
 
 // the perturbations in Declared() order
@@ -27,7 +25,8 @@ std::vector<Perturbation> MujocoPerturbations::Declared() {
       {"actuator_scale", 1.0, 0.0, 10.0, "every actuator's gear (its strength) times this"},
       {"damping_scale", 1.0, 0.0, 10.0, "every joint's damping times this"},
       {"push_impulse", 0.0, 0.0, 1000.0,
-       "pushes of this many N s along x, forward or back, on the trunk every 1 to 3 s"},
+       "pushes of this many N s along x, forward or back, on the environment's push body (the "
+       "biped's trunk) every 1 to 3 s"},
       {"observation_noise", 0.0, 0.0, 10.0,
        "Gaussian noise of this std added to every observation entry, in its units"},
       {"action_delay", 0.0, 0.0, 10.0, "actions applied this many steps late (rounded)"},
@@ -49,7 +48,7 @@ void MujocoPerturbations::Set(const std::vector<PerturbationValue>& values) {
     const auto it = std::find_if(declared.begin(), declared.end(),
                                  [&](const Perturbation& p) { return p.name == value.name; });
     if (it == declared.end()) {
-      throw ConfigError(fmt::format("no perturbation '{}'", value.name));
+      throw ConfigError("no perturbation '" + value.name + "'");
     }
     next_[it - declared.begin()] = value.magnitude;
   }
@@ -160,4 +159,4 @@ void MujocoPerturbations::Load(StateReader* in) {
   ApplyScales();
 }
 
-}  // namespace stride::environments
+}  // namespace stride

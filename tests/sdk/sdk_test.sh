@@ -59,7 +59,8 @@ run_experiment() {
 
 echo "== install into $prefix"
 cmake --install "$build_dir" --prefix "$prefix" >"$work/install.log"
-for file in bin/stride lib/libstride.so include/stride/plugin.h include/stride/build_info.h \
+for file in bin/stride lib/libstride.so lib/libstride_mujoco.a include/stride/plugin.h \
+  include/stride/build_info.h include/stride/mujoco_env.h \
   lib/cmake/stride/strideConfig.cmake lib/cmake/stride/strideConfigVersion.cmake \
   lib/cmake/stride/strideTargets.cmake lib/cmake/stride/StridePlugin.cmake; do
   [ -f "$prefix/$file" ] || fail "the install lacks $file"
@@ -91,6 +92,9 @@ examples="$work/examples"
 cp -r "$source_dir/docs/examples" "$examples"
 step build_project "$examples/foot_slip" "$prefix"
 step run_experiment "$examples/foot_slip/foot_slip.toml" --set experiment.total_steps=4096 \
+  --set experiment.seeds=[0] --set evaluation.every_steps=0 --set evaluation.episodes=2
+step build_project "$examples/hopper" "$prefix"
+step run_experiment "$examples/hopper/hopper.toml" --set experiment.total_steps=4096 \
   --set experiment.seeds=[0] --set evaluation.every_steps=0 --set evaluation.episodes=2
 step run_experiment "$examples/long_legs/long_legs.toml" --set experiment.total_steps=4096 \
   --set experiment.seeds=[0] --set evaluation.every_steps=0 --set evaluation.episodes=2

@@ -1,11 +1,18 @@
-#include "pendulum_env.h"
-
+// The pendulum: a cart on a rail balancing a hinged pole, as Gymnasium's
+// InvertedPendulum-v4. Small and quick to learn, so algorithm tests finish in
+// seconds. README.md lists the parameters and the signals Step() writes.
 #include <cmath>
 #include <memory>
+#include <vector>
 
 #include "stride/mujoco_env.h"
+#include "stride/plugin.h"
 
 namespace stride::pendulum {
+
+// the text of pendulum.xml, compiled into the library
+extern const char kModelXml[];
+
 namespace {
 
 // qpos and qvel positions of the two joints
@@ -49,9 +56,7 @@ class PendulumEnv : public MujocoEnv {
   double max_pole_angle_;
 };
 
-}  // namespace
-
-std::vector<ParamSpec> PendulumParamSpecs() {
+std::vector<ParamSpec> ParamSpecs() {
   std::vector<ParamSpec> specs = MujocoParamSpecs(/*frame_skip=*/2, /*reset_noise=*/0.01,
                                                      /*max_episode_steps=*/1000);
   specs.push_back(InRange(DoubleParam("max_pole_angle", 0.2,
@@ -61,13 +66,16 @@ std::vector<ParamSpec> PendulumParamSpecs() {
   return specs;
 }
 
-PluginEntry PendulumEntry() {
-  return EnvironmentEntry(
+std::vector<PluginEntry> Entries() {
+  return {EnvironmentEntry(
       "pendulum", "cart-pole balance like InvertedPendulum-v4 (MuJoCo), learned in seconds",
-      PendulumParamSpecs(), [](const Params& params) -> std::unique_ptr<Environment> {
+      ParamSpecs(), [](const Params& params) -> std::unique_ptr<Environment> {
         return std::make_unique<PendulumEnv>(MujocoSettings::FromParams(params),
                                              params.GetDouble("max_pole_angle"));
-      });
+      })};
 }
 
+}  // namespace
 }  // namespace stride::pendulum
+
+STRIDE_PLUGIN(stride::pendulum::Entries)

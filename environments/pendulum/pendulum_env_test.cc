@@ -1,5 +1,4 @@
-#include "pendulum_env.h"
-
+// The pendulum, loaded from its library as stride loads it.
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -11,19 +10,29 @@
 #include <vector>
 
 #include <fmt/format.h>
-#include <mujoco/mujoco.h>
 #include <gtest/gtest.h>
+#include <mujoco/mujoco.h>
 
 #include "stride/environment.h"
 #include "stride/error.h"
+#include "stride/registry.h"
 
-namespace stride::pendulum {
+namespace stride {
 namespace {
+
+const PluginEntry& Entry() {
+  static const PluginRegistry* registry = [] {
+    auto* loaded = new PluginRegistry();
+    loaded->LoadLibrary(PLUGIN_LIBRARY);
+    return loaded;
+  }();
+  return *registry->Find(PluginKind::kEnvironment, "pendulum").entry;
+}
 
 // a pendulum built through the plugin's factory from the declared defaults,
 // with some parameters changed
 std::unique_ptr<Environment> MakePendulum(const std::map<std::string, ParamValue>& changes = {}) {
-  const PluginEntry entry = PendulumEntry();
+  const PluginEntry& entry = Entry();
   Params params;
   for (const ParamSpec& spec : entry.params) params.Set(spec.name, *spec.default_value);
   for (const auto& [name, value] : changes) {
@@ -70,7 +79,7 @@ TEST(PendulumEnvTest, ReadmeListsEveryParameterAsDeclared) {
   std::ifstream file(STRIDE_PENDULUM_README);
   const std::string readme((std::istreambuf_iterator<char>(file)), {});
   ASSERT_FALSE(readme.empty());
-  for (const ParamSpec& spec : PendulumParamSpecs()) {
+  for (const ParamSpec& spec : Entry().params) {
     const std::string row = ParamTableRow(spec);
     EXPECT_NE(readme.find(row), std::string::npos) << "README.md lacks the row\n" << row;
   }
@@ -194,4 +203,4 @@ TEST(PendulumEnvTest, RandomActionsStayFinite) {
 }
 
 }  // namespace
-}  // namespace stride::pendulum
+}  // namespace stride

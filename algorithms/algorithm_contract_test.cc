@@ -21,11 +21,11 @@
 #include <gtest/gtest.h>
 #include <torch/script.h>
 
+#include "algorithms/ars/ars.h"
 #include "algorithms/common/agent.h"
 #include "algorithms/common/checkpoint.h"
 #include "algorithms/common/testing/point_task.h"
 #include "algorithms/common/testing/test_util.h"
-#include "algorithms/ars/ars.h"
 #include "algorithms/ppo/ppo.h"
 #include "algorithms/random/random.h"
 #include "algorithms/sac/sac.h"
@@ -181,8 +181,7 @@ AlgorithmCase SacCase() {
     return testing::CheckpointTensors(
         path, {"actor/mean/trunk/fc1/weight", "actor/mean/head/weight", "actor/log_std/weight",
                "critic/qf1/head/weight", "critic/qf2_target/trunk/fc2/weight", "log_alpha",
-               "replay_buffer/observations", "replay_buffer/rewards", "generator",
-               "environments"});
+               "replay_buffer/observations", "replay_buffer/rewards", "generator", "environments"});
   };
   return algorithm;
 }
@@ -211,8 +210,7 @@ AlgorithmCase Td3Case() {
     return testing::CheckpointTensors(
         path, {"actor/trunk/fc1/weight", "actor/head/weight", "actor_target/head/weight",
                "critic/qf1/head/weight", "critic/qf2_target/trunk/fc2/weight",
-               "replay_buffer/observations", "replay_buffer/rewards", "generator",
-               "environments"});
+               "replay_buffer/observations", "replay_buffer/rewards", "generator", "environments"});
   };
   return algorithm;
 }
@@ -410,8 +408,7 @@ TEST_P(AlgorithmContractTest, ResumedRunEqualsUninterruptedRun) {
   }
   ASSERT_EQ(first_updates + LoggedUpdates(second), LoggedUpdates(full));
   for (int64_t i = 0; i < LoggedUpdates(full); ++i) {
-    const auto& row =
-        i < first_updates ? first.logged()[i] : second.logged()[i - first_updates];
+    const auto& row = i < first_updates ? first.logged()[i] : second.logged()[i - first_updates];
     EXPECT_EQ(row, full.logged()[i]) << "update " << i + 1;
   }
   const std::vector<torch::Tensor> resumed = CheckpointTensors(second);
@@ -445,7 +442,8 @@ TEST_P(AlgorithmContractTest, SameBitsOnOneThreadOrTwo) {
     for (size_t i = 0; i < one.size(); ++i) {
       EXPECT_TRUE(torch::equal(other[i], one[i])) << "run " << r << ", tensor " << i;
     }
-    EXPECT_TRUE(testing::ReadFile(runs[r]->policy_path()) == testing::ReadFile(runs[0]->policy_path()));
+    EXPECT_TRUE(testing::ReadFile(runs[r]->policy_path()) ==
+                testing::ReadFile(runs[0]->policy_path()));
   }
 }
 
@@ -483,10 +481,10 @@ TEST_P(AlgorithmContractTest, CheckpointOfAnotherAlgorithmIsRefused) {
     MakeAlgorithm()->ExportPolicy(dir + "/other.pt", dir + "/p.pt", "");
     FAIL() << "expected a RuntimeError";
   } catch (const RuntimeError& e) {
-    EXPECT_NE(std::string(e.what()).find("is a checkpoint of algorithm '" +
-                                         GetParam().other_algorithm + "', not '" + GetParam().name +
-                                         "'"),
-              std::string::npos)
+    EXPECT_NE(
+        std::string(e.what()).find("is a checkpoint of algorithm '" + GetParam().other_algorithm +
+                                   "', not '" + GetParam().name + "'"),
+        std::string::npos)
         << e.what();
   }
 }

@@ -10,6 +10,7 @@ packages=(
   googletest libgtest-dev libgmock-dev
   libegl-dev libegl-mesa0 libgl1-mesa-dri libglfw3-dev ffmpeg xvfb xauth
   slurm-wlm munge libgloo-dev
+  clang-format-14
 )
 
 missing=()

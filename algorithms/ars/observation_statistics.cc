@@ -16,9 +16,10 @@ void ReadDoubles(torch::serialize::InputArchive& archive, const std::string& key
   const torch::Tensor tensor = ReadTensor(archive, key).contiguous();
   if (tensor.scalar_type() != torch::kFloat64 ||
       tensor.numel() != static_cast<int64_t>(values.size())) {
-    throw RuntimeError(fmt::format("the checkpoint's '{}' holds {} values, the environment has {} "
-                                   "observations",
-                                   key, tensor.numel(), values.size()));
+    throw RuntimeError(
+        fmt::format("the checkpoint's '{}' holds {} values, the environment has {} "
+                    "observations",
+                    key, tensor.numel(), values.size()));
   }
   std::copy_n(tensor.data_ptr<double>(), values.size(), values.begin());
 }

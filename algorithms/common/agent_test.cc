@@ -10,9 +10,9 @@
 
 #include "algorithms/common/checkpoint.h"
 #include "algorithms/common/rollout.h"
-#include "algorithms/common/training.h"
 #include "algorithms/common/testing/point_task.h"
 #include "algorithms/common/testing/test_util.h"
+#include "algorithms/common/training.h"
 #include "stride/error.h"
 
 namespace stride::algorithms {

@@ -14,8 +14,7 @@ FlatActorCritic::FlatActorCritic(int observation_size, int action_size,
     : actor_(observation_size, hidden_sizes, action_size, activation),
       critic_(observation_size, hidden_sizes, 1, activation) {}
 
-double GaussianLogDensity(const float* action, const float* mean, const float* log_std,
-                          int size) {
+double GaussianLogDensity(const float* action, const float* mean, const float* log_std, int size) {
   double sum = 0.0;
   for (int d = 0; d < size; ++d) {
     const double z = (static_cast<double>(action[d]) - mean[d]) * std::exp(-log_std[d]);

@@ -11,8 +11,7 @@ namespace stride::algorithms {
 class FlatAdam {
  public:
   // optimizes parameters [begin, end) of a flat array
-  FlatAdam(int64_t begin, int64_t end, double eps = 1e-8, double beta1 = 0.9,
-           double beta2 = 0.999);
+  FlatAdam(int64_t begin, int64_t end, double eps = 1e-8, double beta1 = 0.9, double beta2 = 0.999);
 
   // one step of params[begin, end) along gradient[begin, end)
   void Step(float* params, const float* gradient, double learning_rate);

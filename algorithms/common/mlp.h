@@ -56,7 +56,9 @@ class Mlp {
   // layer i: weight [out, in] row-major at weight_offset(i), bias [out] at bias_offset(i),
   // as torch::nn::Linear lays them out
   int64_t weight_offset(int layer) const { return offsets_[layer]; }
-  int64_t bias_offset(int layer) const { return offsets_[layer] + sizes_[layer + 1] * sizes_[layer]; }
+  int64_t bias_offset(int layer) const {
+    return offsets_[layer] + sizes_[layer + 1] * sizes_[layer];
+  }
   int64_t num_parameters() const { return offsets_.back(); }
 
   // y[rows, output] = f(x[rows, input]); the hidden activations go to cache

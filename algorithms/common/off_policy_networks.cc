@@ -21,9 +21,9 @@ torch::Tensor BoxTensor(const std::vector<double>& values) {
 ReluLayersImpl::ReluLayersImpl(int64_t input, const std::vector<int64_t>& hidden,
                                at::Generator& generator) {
   for (size_t i = 0; i < hidden.size(); ++i) {
-    layers_.push_back(register_module(fmt::format("fc{}", i + 1),
-                                      MakeLinear(i == 0 ? input : hidden[i - 1], hidden[i],
-                                                 generator)));
+    layers_.push_back(
+        register_module(fmt::format("fc{}", i + 1),
+                        MakeLinear(i == 0 ? input : hidden[i - 1], hidden[i], generator)));
   }
 }
 
@@ -60,8 +60,8 @@ torch::Tensor SquashedActorImpl::Squash(const torch::Tensor& pre_activation) con
 Policy SquashedActorImpl::MakePolicy() {
   return [this](const float* observations, int n, float* actions) {
     torch::InferenceMode inference;
-    const torch::Tensor input = torch::from_blob(const_cast<float*>(observations),
-                                                 {n, trunk_->layers().front()->options.in_features()});
+    const torch::Tensor input = torch::from_blob(
+        const_cast<float*>(observations), {n, trunk_->layers().front()->options.in_features()});
     const torch::Tensor output = forward(input);
     torch::from_blob(actions, output.sizes()).copy_(output);
   };
@@ -74,8 +74,8 @@ torch::jit::Module SquashedActorImpl::ToTorchScript() const {
   for (size_t i = 0; i < layers.size(); ++i) {
     module.register_buffer(fmt::format("fc{}_weight", i), layers[i]->weight.detach().clone());
     module.register_buffer(fmt::format("fc{}_bias", i), layers[i]->bias.detach().clone());
-    source += fmt::format(
-        "    x = torch.relu(torch.linear(x, self.fc{0}_weight, self.fc{0}_bias))\n", i);
+    source +=
+        fmt::format("    x = torch.relu(torch.linear(x, self.fc{0}_weight, self.fc{0}_bias))\n", i);
   }
   module.register_buffer("head_weight", head_->weight.detach().clone());
   module.register_buffer("head_bias", head_->bias.detach().clone());
@@ -91,8 +91,8 @@ torch::jit::Module SquashedActorImpl::ToTorchScript() const {
 
 QNetworkImpl::QNetworkImpl(int observation_size, int action_size,
                            const std::vector<int64_t>& hidden, at::Generator& generator)
-    : trunk_(register_module("trunk",
-                             ReluLayers(observation_size + action_size, hidden, generator))),
+    : trunk_(
+          register_module("trunk", ReluLayers(observation_size + action_size, hidden, generator))),
       head_(register_module("head", MakeLinear(hidden.back(), 1, generator))) {}
 
 torch::Tensor QNetworkImpl::forward(const torch::Tensor& observations,
@@ -136,8 +136,8 @@ TwinCritic::TwinCritic(int observation_size, int action_size, const std::vector<
   for (torch::Tensor& p : q2_target_->parameters()) p.requires_grad_(false);
   std::vector<torch::Tensor> parameters = q1_->parameters();
   for (const torch::Tensor& p : q2_->parameters()) parameters.push_back(p);
-  optimizer_ = std::make_unique<torch::optim::Adam>(parameters,
-                                                    torch::optim::AdamOptions(learning_rate));
+  optimizer_ =
+      std::make_unique<torch::optim::Adam>(parameters, torch::optim::AdamOptions(learning_rate));
 }
 
 torch::Tensor TwinCritic::TargetValue(const torch::Tensor& observations,

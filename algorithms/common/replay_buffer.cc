@@ -29,8 +29,8 @@ void ReplayBuffer::Add(const float* observations, const float* actions, const Ve
   const int obs = env.observation_size(), act = env.action_size();
   for (int i = 0; i < env.num_envs(); ++i) {
     const bool ended = env.terminated()[i] || env.truncated()[i];
-    const float* next = (ended ? env.final_observations() : env.observations()) +
-                        static_cast<int64_t>(i) * obs;
+    const float* next =
+        (ended ? env.final_observations() : env.observations()) + static_cast<int64_t>(i) * obs;
     CopyRow(observations + static_cast<int64_t>(i) * obs, obs, observations_, position_);
     CopyRow(actions + static_cast<int64_t>(i) * act, act, actions_, position_);
     CopyRow(next, obs, next_observations_, position_);
@@ -78,8 +78,8 @@ void ReplayBuffer::Load(torch::serialize::InputArchive& archive) {
   auto restore = [&](const char* key, torch::Tensor& storage) {
     const torch::Tensor held = ReadTensor(archive, key);
     if (held.size(0) != size_ || held.sizes().slice(1) != storage.sizes().slice(1)) {
-      throw RuntimeError(fmt::format("the checkpoint's replay buffer entry '{}' has shape {}",
-                                     key, fmt::join(held.sizes(), "x")));
+      throw RuntimeError(fmt::format("the checkpoint's replay buffer entry '{}' has shape {}", key,
+                                     fmt::join(held.sizes(), "x")));
     }
     storage.narrow(0, 0, size_).copy_(held);
   };

@@ -43,9 +43,10 @@ Rollout::Rollout(const RolloutOptions& options, VecEnv& env, Agent& agent, Proce
   }
   const int local_shards = options.data_shards / group.world_size();
   if (n % local_shards != 0) {
-    throw ConfigError(fmt::format("the {} environments of each rank do not split into {} data "
-                                  "shards",
-                                  n, local_shards));
+    throw ConfigError(
+        fmt::format("the {} environments of each rank do not split into {} data "
+                    "shards",
+                    n, local_shards));
   }
   shard_envs_ = static_cast<int>(n / local_shards);
   shards_.resize(local_shards);
@@ -119,8 +120,7 @@ void Rollout::Value(const float* observations, float* values) {
   for (int s = 0; s < local_shards(); ++s) {
     const size_t first = static_cast<size_t>(s) * shard_envs_;
     model->flat().critic().Forward(model->flat_parameters() + model->flat().critic_offset(),
-                                   observations + first * obs, shard_envs_, cache_,
-                                   values + first);
+                                   observations + first * obs, shard_envs_, cache_, values + first);
   }
 }
 
@@ -159,8 +159,8 @@ const RolloutBatch& Rollout::Collect(at::Generator& generator) {
         shard_actions[k] = shard_mean[k] + action_std[k % act] * step_noise[k];
       }
       for (int i = 0; i < m; ++i) {
-        log_probs[first + i] = static_cast<float>(GaussianLogDensity(
-            shard_actions + i * act, shard_mean + i * act, log_std, act));
+        log_probs[first + i] = static_cast<float>(
+            GaussianLogDensity(shard_actions + i * act, shard_mean + i * act, log_std, act));
       }
     }
     Value(observations, Row(batch_.values, t));

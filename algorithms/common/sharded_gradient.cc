@@ -38,8 +38,7 @@ std::vector<float>& ShardedGradient::Compute(const float* params, const float* o
   return gradient_;
 }
 
-const std::vector<double>& ShardedGradient::Evaluate(const float* params,
-                                                     const float* observations,
+const std::vector<double>& ShardedGradient::Evaluate(const float* params, const float* observations,
                                                      const int64_t* index, int rows, bool actor,
                                                      bool critic, const ShardLoss& loss) {
   Run(params, observations, EvenShards(index, rows), actor, critic, /*backward=*/false, loss);
@@ -74,8 +73,8 @@ void ShardedGradient::Run(const float* params, const float* observations,
 }
 
 void ShardedGradient::RunShard(Shard& shard, const float* params, const float* observations,
-                               const ShardRows& shard_rows, bool actor, bool critic,
-                               bool backward, const ShardLoss& loss) {
+                               const ShardRows& shard_rows, bool actor, bool critic, bool backward,
+                               const ShardLoss& loss) {
   const int obs = net_.observation_size(), act = net_.action_size();
   const int64_t* index = shard_rows.index;
   const int rows = shard_rows.rows;

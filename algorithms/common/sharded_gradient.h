@@ -63,9 +63,8 @@ class ShardedGradient {
   // of observations [batch, obs]; only the networks asked for run, the other's
   // gradient is zero. sums() then holds the loss's statistics. The gradient is
   // the caller's to modify until the next call.
-  std::vector<float>& Compute(const float* params, const float* observations,
-                              const int64_t* index, int rows, bool actor, bool critic,
-                              const ShardLoss& loss);
+  std::vector<float>& Compute(const float* params, const float* observations, const int64_t* index,
+                              int rows, bool actor, bool critic, const ShardLoss& loss);
   // the same over shards the caller chose, summed in their order
   std::vector<float>& Compute(const float* params, const float* observations,
                               const std::vector<ShardRows>& shards, bool actor, bool critic,
@@ -86,9 +85,8 @@ class ShardedGradient {
   // the shards run, their gradients (when backward) and statistics summed in order
   void Run(const float* params, const float* observations, const std::vector<ShardRows>& shards,
            bool actor, bool critic, bool backward, const ShardLoss& loss);
-  void RunShard(Shard& shard, const float* params, const float* observations,
-                const ShardRows& rows, bool actor, bool critic, bool backward,
-                const ShardLoss& loss);
+  void RunShard(Shard& shard, const float* params, const float* observations, const ShardRows& rows,
+                bool actor, bool critic, bool backward, const ShardLoss& loss);
 
   const FlatActorCritic& net_;
   std::vector<Shard> shards_;

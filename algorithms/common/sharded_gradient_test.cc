@@ -83,8 +83,7 @@ TEST_P(ShardedGradientTest, ForwardAndGradientMatchAutograd) {
   const torch::Tensor mean = model->ActionMean(rows);
   const torch::Tensor values = model->Value(rows);
   EXPECT_NEAR(sharded.sums()[0], values.sum().item<double>(), 1e-4);
-  (0.5 * mean.square().sum() + model->log_std().sum() * mean.sum() +
-   0.5 * values.square().sum())
+  (0.5 * mean.square().sum() + model->log_std().sum() * mean.sum() + 0.5 * values.square().sum())
       .backward();
   EXPECT_TRUE(torch::allclose(Flat(gradient), TorchGradient(model), 1e-4, 1e-5))
       << Flat(gradient) - TorchGradient(model);
@@ -109,12 +108,12 @@ TEST(ShardedGradientThreadsTest, SameBitsOnOneThreadAndOnTwo) {
   ShardedGradient one(model->flat(), 1, 1), two(model->flat(), 1, 2);
   ASSERT_EQ(two.threads(), 2);
   for (int repeat = 0; repeat < 20; ++repeat) {
-    const std::vector<float> a = one.Compute(model->flat_parameters(),
-                                             observations.data_ptr<float>(), index.data(), 64,
-                                             true, true, loss);
-    const std::vector<float> b = two.Compute(model->flat_parameters(),
-                                             observations.data_ptr<float>(), index.data(), 64,
-                                             true, true, loss);
+    const std::vector<float> a =
+        one.Compute(model->flat_parameters(), observations.data_ptr<float>(), index.data(), 64,
+                    true, true, loss);
+    const std::vector<float> b =
+        two.Compute(model->flat_parameters(), observations.data_ptr<float>(), index.data(), 64,
+                    true, true, loss);
     ASSERT_EQ(a, b) << "repeat " << repeat;
     ASSERT_EQ(one.sums(), two.sums());
   }

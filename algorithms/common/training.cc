@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
-#include <limits>
 #include <cstring>
+#include <limits>
 #include <sstream>
 
 #include <fmt/format.h>
@@ -84,10 +84,10 @@ void LoadCheckpoint(const std::string& path, TrainingState& state) {
   const int64_t world_size =
       archive.try_read("world_size", saved_world_size) ? saved_world_size.toInt() : 1;
   if (world_size != group.world_size()) {
-    throw RuntimeError(fmt::format("{}: the run was trained over {} rank{}, and resumes only over "
-                                   "as many, not {}",
-                                   path, world_size, world_size == 1 ? "" : "s",
-                                   group.world_size()));
+    throw RuntimeError(
+        fmt::format("{}: the run was trained over {} rank{}, and resumes only over "
+                    "as many, not {}",
+                    path, world_size, world_size == 1 ? "" : "s", group.world_size()));
   }
   if (world_size == 1) {
     torch::serialize::InputArchive rollout = ReadNested(archive, "rollout");
@@ -154,8 +154,8 @@ void GatherAdvantages(const float* advantages, const int64_t* index, int64_t n, 
 }
 
 std::vector<Standardization> StandardizeMinibatches(
-    const float* advantages, const std::vector<std::vector<ShardRows>>& minibatches,
-    int64_t rows, ProcessGroup& group) {
+    const float* advantages, const std::vector<std::vector<ShardRows>>& minibatches, int64_t rows,
+    ProcessGroup& group) {
   // sums and sums of squares, shard by shard in order, then over the ranks
   std::vector<double> moments(2 * minibatches.size(), 0.0);
   for (size_t m = 0; m < minibatches.size(); ++m) {
@@ -232,9 +232,10 @@ void CheckRanksAgree(int64_t update, const float* parameters, int64_t n, Process
   const std::vector<std::vector<uint8_t>> hashes = group.AllGather(mine);
   for (size_t r = 1; r < hashes.size(); ++r) {
     if (hashes[r] != hashes[0]) {
-      throw RuntimeError(fmt::format("update {}: the ranks diverged: rank {}'s parameters differ "
-                                     "from rank 0's",
-                                     update, r));
+      throw RuntimeError(
+          fmt::format("update {}: the ranks diverged: rank {}'s parameters differ "
+                      "from rank 0's",
+                      update, r));
     }
   }
 }

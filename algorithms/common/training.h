@@ -127,8 +127,8 @@ struct Standardization {
 // advantages and their squares; minibatches[m] holds this rank's shards of
 // minibatch m, of rows rows in all
 std::vector<Standardization> StandardizeMinibatches(
-    const float* advantages, const std::vector<std::vector<ShardRows>>& minibatches,
-    int64_t rows, ProcessGroup& group);
+    const float* advantages, const std::vector<std::vector<ShardRows>>& minibatches, int64_t rows,
+    ProcessGroup& group);
 // the advantages of a minibatch's shards into out from each shard's first,
 // standardized unless standardization is null
 void GatherAdvantages(const float* advantages, const std::vector<ShardRows>& shards,

@@ -31,8 +31,8 @@ std::vector<ShardRows> ShardMinibatch(const int64_t* samples, int64_t rows, int 
     int64_t* shard_index = index + s * rows;
     for (int64_t k = 0; k < rows; ++k) {
       const int64_t u = samples[k];
-      shard_index[k] = (u / shard_envs) * num_envs + static_cast<int64_t>(s) * shard_envs +
-                       u % shard_envs;
+      shard_index[k] =
+          (u / shard_envs) * num_envs + static_cast<int64_t>(s) * shard_envs + u % shard_envs;
     }
     result.push_back({shard_index, static_cast<int>(rows), static_cast<int>(s * rows)});
   }
@@ -108,8 +108,7 @@ LossAndGradient ClippedSurrogate(double ratio, double advantage, double clip_eps
   // only inside the clip range
   const double unclipped_share = unclipped > clipped ? 1.0 : unclipped == clipped ? 0.5 : 0.0;
   const bool inside = ratio >= 1.0 - clip_epsilon && ratio <= 1.0 + clip_epsilon;
-  const double gradient =
-      -advantage * (unclipped_share + (inside ? 1.0 - unclipped_share : 0.0));
+  const double gradient = -advantage * (unclipped_share + (inside ? 1.0 - unclipped_share : 0.0));
   return {std::max(unclipped, clipped), gradient};
 }
 
@@ -120,8 +119,9 @@ LossAndGradient ValueError(double value, double old_value, double target, double
   const double step = value - old_value;
   const double clipped_error = old_value + std::clamp(step, -clip_epsilon, clip_epsilon) - target;
   const double unclipped_sq = error * error, clipped_sq = clipped_error * clipped_error;
-  const double unclipped_share =
-      unclipped_sq > clipped_sq ? 1.0 : unclipped_sq == clipped_sq ? 0.5 : 0.0;
+  const double unclipped_share = unclipped_sq > clipped_sq    ? 1.0
+                                 : unclipped_sq == clipped_sq ? 0.5
+                                                              : 0.0;
   const bool inside = step >= -clip_epsilon && step <= clip_epsilon;
   const double gradient =
       unclipped_share * error + (inside ? (1.0 - unclipped_share) * clipped_error : 0.0);
@@ -249,11 +249,10 @@ void Ppo::Train(TrainContext& context) {
       for (int64_t start = 0; start < samples; start += step) {
         const int64_t* index = order.data_ptr<int64_t>() + start;
         minibatch_rows.push_back(
-            data_shards == 1
-                ? std::vector<ShardRows>{{index, static_cast<int>(minibatch_size), 0}}
-                : ShardMinibatch(index, shard_minibatch, rollout.local_shards(),
-                                 rollout.shard_envs(), env.num_envs(),
-                                 shard_index.data() + start * rollout.local_shards()));
+            data_shards == 1 ? std::vector<ShardRows>{{index, static_cast<int>(minibatch_size), 0}}
+                             : ShardMinibatch(index, shard_minibatch, rollout.local_shards(),
+                                              rollout.shard_envs(), env.num_envs(),
+                                              shard_index.data() + start * rollout.local_shards()));
       }
       // with data shards, every minibatch's advantage statistics in one sum over the ranks
       const std::vector<Standardization> standardization =
@@ -272,12 +271,11 @@ void Ppo::Train(TrainContext& context) {
                            minibatch_advantages.data());
         }
         std::vector<float>& g =
-            data_shards == 1
-                ? gradient.Compute(params, b_observations, shards[0].index,
-                                   static_cast<int>(minibatch_size), /*actor=*/true,
-                                   /*critic=*/true, loss)
-                : gradient.Compute(params, b_observations, shards, /*actor=*/true,
-                                   /*critic=*/true, loss);
+            data_shards == 1 ? gradient.Compute(params, b_observations, shards[0].index,
+                                                static_cast<int>(minibatch_size), /*actor=*/true,
+                                                /*critic=*/true, loss)
+                             : gradient.Compute(params, b_observations, shards, /*actor=*/true,
+                                                /*critic=*/true, loss);
         // the gradient and the loss's statistics of every rank's shards
         std::vector<double> sums = gradient.sums();
         SumOverRanks(g, sums, group);
@@ -309,11 +307,11 @@ void Ppo::Train(TrainContext& context) {
     CheckFinite(update, losses, model);
     Metrics metrics = losses;
     metrics.emplace_back("clip_fraction", clip_fraction_sum / n);
-    metrics.emplace_back(
-        "explained_variance",
-        data_shards == 1 ? ExplainedVariance(batch.values.reshape({-1}), returns.reshape({-1}))
-                         : ExplainedVariance(batch.values, returns, rollout.local_shards(),
-                                             rollout.shard_envs(), group));
+    metrics.emplace_back("explained_variance",
+                         data_shards == 1
+                             ? ExplainedVariance(batch.values.reshape({-1}), returns.reshape({-1}))
+                             : ExplainedVariance(batch.values, returns, rollout.local_shards(),
+                                                 rollout.shard_envs(), group));
     metrics.emplace_back("learning_rate", learning_rate);
 
     // metrics logged, then evaluation and checkpoints at the update boundary

@@ -7,7 +7,6 @@
 #include <string>
 #include <vector>
 
-
 #include "algorithms/common/sharded_gradient.h"
 #include "stride/algorithm.h"
 #include "stride/params.h"

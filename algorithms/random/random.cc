@@ -17,9 +17,9 @@ RandomConfig RandomConfig::FromParams(const Params& params) {
 
 std::vector<ParamSpec> RandomParams() {
   const RandomConfig d;
-  return {InRange(IntParam("num_steps", d.num_steps,
-                           "steps of every environment between two rows of metrics"),
-                  1, std::nullopt)};
+  return {InRange(
+      IntParam("num_steps", d.num_steps, "steps of every environment between two rows of metrics"),
+      1, std::nullopt)};
 }
 
 float UniformDraw(uint64_t stream_seed, int64_t call, int64_t index) {

@@ -38,8 +38,8 @@ class ActorImpl : public torch::nn::Module {
             at::Generator& generator)
       : mean_(register_module("mean",
                               SquashedActor(observation_size, action_space, hidden, generator))),
-        log_std_(register_module(
-            "log_std", MakeLinear(hidden.back(), action_space.size(), generator))) {}
+        log_std_(register_module("log_std",
+                                 MakeLinear(hidden.back(), action_space.size(), generator))) {}
 
   // a ~ tanh(N(mean, std)) * scale + bias by the reparameterization trick, with
   // log pi(a|s) corrected for the squashing
@@ -129,10 +129,11 @@ std::vector<ParamSpec> SacParams() {
       InRange(IntParam("buffer_size", d.buffer_size, "transitions the replay buffer holds"), 1,
               kNone),
       InRange(DoubleParam("gamma", d.gamma, "discount factor"), 0.0, 1.0),
-      InRange(DoubleParam("tau", d.tau, "target smoothing: target <- tau * critic + (1 - tau) * target"),
+      InRange(DoubleParam("tau", d.tau,
+                          "target smoothing: target <- tau * critic + (1 - tau) * target"),
               0.0, 1.0),
-      InRange(IntParam("batch_size", d.batch_size, "transitions sampled for each gradient step"),
-              1, kNone),
+      InRange(IntParam("batch_size", d.batch_size, "transitions sampled for each gradient step"), 1,
+              kNone),
       InRange(IntParam("learning_starts", d.learning_starts,
                        "environment steps of uniform random actions before the updates begin"),
               0, kNone),
@@ -167,7 +168,8 @@ void Sac::Train(TrainContext& context) {
   VecEnv& env = context.env();
   const int num_envs = env.num_envs(), obs = env.observation_size(), act = env.action_size();
   const int64_t update_steps = static_cast<int64_t>(c.num_steps) * num_envs;
-  const int64_t num_updates = std::max<int64_t>(1, (context.total_steps() + update_steps - 1) / update_steps);
+  const int64_t num_updates =
+      std::max<int64_t>(1, (context.total_steps() + update_steps - 1) / update_steps);
 
   // one BLAS thread: a second gained nothing measurable on 256-wide layers, and
   // two runs side by side would oversubscribe the cores
@@ -197,7 +199,8 @@ void Sac::Train(TrainContext& context) {
     UpdateMeans means({"qf1_values", "qf2_values", "qf_loss", "actor_loss", "alpha", "alpha_loss"});
     for (int step = 0; step < c.num_steps; ++step) {
       // ======================= acting =======================
-      std::memcpy(observations.data_ptr<float>(), env.observations(), sizeof(float) * num_envs * obs);
+      std::memcpy(observations.data_ptr<float>(), env.observations(),
+                  sizeof(float) * num_envs * obs);
       const bool learning = run.global_step >= c.learning_starts;
       torch::Tensor actions;
       {
@@ -267,9 +270,9 @@ void Sac::Train(TrainContext& context) {
     means.CheckFinite(update);
     CheckFiniteParameters(update, "actor", actor->parameters());
     CheckFiniteParameters(update, "critics", critic.parameters());
-    const bool stop = FinishOffPolicyUpdate(run, num_updates, means.Means(),
-                                            actor->mean()->MakePolicy(), context,
-                                            [&] { SaveCheckpoint(run, learner, context.checkpoint_path()); });
+    const bool stop =
+        FinishOffPolicyUpdate(run, num_updates, means.Means(), actor->mean()->MakePolicy(), context,
+                              [&] { SaveCheckpoint(run, learner, context.checkpoint_path()); });
     if (stop) return;
   }
   ExportModule(actor->mean()->ToTorchScript(), context.policy_path(), context.config_toml());

@@ -89,8 +89,8 @@ std::vector<ParamSpec> Td3Params() {
       InRange(DoubleParam("tau", d.tau,
                           "target smoothing: target <- tau * network + (1 - tau) * target"),
               0.0, 1.0),
-      InRange(IntParam("batch_size", d.batch_size, "transitions sampled for each gradient step"),
-              1, kNone),
+      InRange(IntParam("batch_size", d.batch_size, "transitions sampled for each gradient step"), 1,
+              kNone),
       InRange(DoubleParam("policy_noise", d.policy_noise,
                           "std of the target policy's smoothing noise, in half widths of the "
                           "action box"),
@@ -160,9 +160,8 @@ void Td3::Train(TrainContext& context) {
         PhaseTimer timer("policy inference");
         torch::NoGradGuard no_grad;
         if (learning) {
-          actions = actor(observations) +
-                    torch::randn({num_envs, act}, generator) * actor->action_scale() *
-                        c.exploration_noise;
+          actions = actor(observations) + torch::randn({num_envs, act}, generator) *
+                                              actor->action_scale() * c.exploration_noise;
           ClipToBox(actions, actor);
         } else {
           actions = UniformActions(env.action_space(), num_envs, generator);
@@ -219,9 +218,9 @@ void Td3::Train(TrainContext& context) {
     means.CheckFinite(update);
     CheckFiniteParameters(update, "actor", actor->parameters());
     CheckFiniteParameters(update, "critics", critic.parameters());
-    const bool stop = FinishOffPolicyUpdate(
-        run, num_updates, means.Means(), actor->MakePolicy(), context,
-        [&] { SaveCheckpoint(run, learner, context.checkpoint_path()); });
+    const bool stop =
+        FinishOffPolicyUpdate(run, num_updates, means.Means(), actor->MakePolicy(), context,
+                              [&] { SaveCheckpoint(run, learner, context.checkpoint_path()); });
     if (stop) return;
   }
   ExportModule(actor->ToTorchScript(), context.policy_path(), context.config_toml());

@@ -16,12 +16,12 @@ std::vector<std::pair<int64_t, Metrics>> ShortRun(int64_t policy_frequency) {
   options.total_steps = 4 * 8 * 16;
   options.run_dir = testing::FreshDirectory("td3_test_short_run");
   testing::FakeTrainContext context(options);
-  const Params params = testing::DefaultParams(
-      Td3Params(), {{"num_steps", int64_t{16}},
-                    {"learning_starts", int64_t{128}},
-                    {"batch_size", int64_t{32}},
-                    {"policy_frequency", policy_frequency},
-                    {"hidden_sizes", std::vector<int64_t>{16}}});
+  const Params params =
+      testing::DefaultParams(Td3Params(), {{"num_steps", int64_t{16}},
+                                           {"learning_starts", int64_t{128}},
+                                           {"batch_size", int64_t{32}},
+                                           {"policy_frequency", policy_frequency},
+                                           {"hidden_sizes", std::vector<int64_t>{16}}});
   Td3(Td3Config::FromParams(params)).Train(context);
   return context.logged();
 }

@@ -151,9 +151,9 @@ void Vpg::Train(TrainContext& context) {
       }
     };
     const double entropy = GaussianEntropy(log_std, act);
-    const std::vector<float>& policy_gradient = gradient.Compute(
-        params, b_observations, everything.data(), rows, /*actor=*/true, /*critic=*/false,
-        policy_loss);
+    const std::vector<float>& policy_gradient =
+        gradient.Compute(params, b_observations, everything.data(), rows, /*actor=*/true,
+                         /*critic=*/false, policy_loss);
     const double policy_loss_value = gradient.sums()[kPolicyLoss] / b;
     pi_optimizer.Step(params, policy_gradient.data(), frac * c.pi_lr);
 
@@ -167,9 +167,9 @@ void Vpg::Train(TrainContext& context) {
     };
     double value_loss_sum = 0.0;
     for (int i = 0; i < c.train_v_iters; ++i) {
-      const std::vector<float>& value_gradient = gradient.Compute(
-          params, b_observations, everything.data(), rows, /*actor=*/false, /*critic=*/true,
-          value_loss);
+      const std::vector<float>& value_gradient =
+          gradient.Compute(params, b_observations, everything.data(), rows, /*actor=*/false,
+                           /*critic=*/true, value_loss);
       value_loss_sum += gradient.sums()[kValueLoss] / b;
       vf_optimizer.Step(params, value_gradient.data(), frac * c.vf_lr);
     }

@@ -18,9 +18,9 @@ ZeroConfig ZeroConfig::FromParams(const Params& params) {
 
 std::vector<ParamSpec> ZeroParams() {
   const ZeroConfig d;
-  return {InRange(IntParam("num_steps", d.num_steps,
-                           "steps of every environment between two rows of metrics"),
-                  1, std::nullopt)};
+  return {InRange(
+      IntParam("num_steps", d.num_steps, "steps of every environment between two rows of metrics"),
+      1, std::nullopt)};
 }
 
 ZeroPolicy::ZeroPolicy(ZeroConfig config) : FixedPolicyAlgorithm(kName, config.num_steps) {}

@@ -1,5 +1,10 @@
-#include "biped_env.h"
-
+// The biped: a planar Walker2d-like walker simulated in MuJoCo.
+//
+// Observations come in two layouts: "seed14" (trunk pitch, six joint angles,
+// then the seven matching velocities) and "walker17" (Gymnasium Walker2d-v4:
+// trunk height, pitch, six joint angles, then nine velocities clipped to
+// +-10). README.md lists the parameters, the signals Step() writes and the
+// episode metrics.
 #include <algorithm>
 #include <array>
 #include <cmath>
@@ -11,9 +16,19 @@
 
 #include "stride/error.h"
 #include "stride/mujoco_env.h"
+#include "stride/plugin.h"
 
-namespace stride::biped {
+namespace stride::environments::biped {
+
+// the text of biped.xml, compiled into the library
+extern const char kBuiltinModelXml[];
+
 namespace {
+
+// the actuated joints, in the order of actions and joint signals
+constexpr int kNumJoints = 6;
+constexpr std::array<const char*, kNumJoints> kJointNames = {
+    "right_hip", "right_knee", "right_ankle", "left_hip", "left_knee", "left_ankle"};
 
 constexpr double kPi = 3.14159265358979323846;
 // walker17 clips every velocity to this magnitude, as Walker2d-v4 does
@@ -72,7 +87,7 @@ double Clip(double x, double limit) { return std::clamp(x, -limit, limit); }
 
 enum class ObservationMode { kSeed14, kWalker17 };
 
-// the parameters BipedParamSpecs() declares, read
+// the parameters ParamSpecs() declares, read
 struct BipedConfig {
   // frame_skip, reset_noise, max_episode_steps
   MujocoSettings mujoco;
@@ -357,7 +372,8 @@ void BipedEnv::Measure(double* signals) const {
   auto at_heel = [&](const mjContact& contact, int foot_geom) {
     const double* ankle = d->xpos + 3 * m->geom_bodyid[foot_geom];
     double squared = 0.0;
-    for (int k = 0; k < 3; ++k) squared += (contact.pos[k] - ankle[k]) * (contact.pos[k] - ankle[k]);
+    for (int k = 0; k < 3; ++k)
+      squared += (contact.pos[k] - ankle[k]) * (contact.pos[k] - ankle[k]);
     return squared <= m->geom_size[3 * foot_geom] * m->geom_size[3 * foot_geom];
   };
   bool right = false;
@@ -384,9 +400,7 @@ void BipedEnv::Measure(double* signals) const {
   signals[kLeftFootVelocity] = ForwardVelocityOfGeom(*m, *d, l.left_foot_geom);
 }
 
-}  // namespace
-
-std::vector<ParamSpec> BipedParamSpecs() {
+std::vector<ParamSpec> ParamSpecs() {
   std::vector<ParamSpec> specs = {
       StringParam("model", "",
                   "MJCF file of a biped with the built-in joint, actuator and foot names; "
@@ -419,17 +433,19 @@ std::vector<ParamSpec> BipedParamSpecs() {
               0.0, std::nullopt),
   };
   const std::vector<ParamSpec> mujoco = MujocoParamSpecs(/*frame_skip=*/4, /*reset_noise=*/0.005,
-                                                          /*max_episode_steps=*/1000);
+                                                         /*max_episode_steps=*/1000);
   specs.insert(specs.begin() + 2, mujoco.begin(), mujoco.end());
   return specs;
 }
 
-PluginEntry BipedEntry() {
-  return EnvironmentEntry("biped", "planar Walker2d-like biped that learns to walk (MuJoCo)",
-                          BipedParamSpecs(),
-                          [](const Params& params) -> std::unique_ptr<Environment> {
-                            return std::make_unique<BipedEnv>(BipedConfig::FromParams(params));
-                          });
+std::vector<PluginEntry> Entries() {
+  return {EnvironmentEntry("biped", "planar Walker2d-like biped that learns to walk (MuJoCo)",
+                           ParamSpecs(), [](const Params& params) -> std::unique_ptr<Environment> {
+                             return std::make_unique<BipedEnv>(BipedConfig::FromParams(params));
+                           })};
 }
 
-}  // namespace stride::biped
+}  // namespace
+}  // namespace stride::environments::biped
+
+STRIDE_PLUGIN(stride::environments::biped::Entries)

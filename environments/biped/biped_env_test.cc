@@ -1,6 +1,6 @@
-#include "biped_env.h"
-
+// The biped, loaded from its library as stride loads it.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <cstdio>
 #include <cstring>
@@ -21,14 +21,37 @@
 #include <mujoco/mujoco.h>
 #include <unistd.h>
 
+#include "stride/durable_file.h"
+#include "stride/environment.h"
 #include "stride/error.h"
+#include "stride/registry.h"
 #include "stride/success.h"
 #include "stride/vec_env.h"
 
-namespace stride::biped {
+namespace stride::environments::biped {
 namespace {
 
 constexpr double kPi = 3.14159265358979323846;
+
+// the actuated joints, in the documented order of actions and joint signals
+constexpr int kNumJoints = 6;
+constexpr std::array<const char*, kNumJoints> kJointNames = {
+    "right_hip", "right_knee", "right_ankle", "left_hip", "left_knee", "left_ankle"};
+
+const PluginEntry& Entry() {
+  static const PluginRegistry* registry = [] {
+    auto* loaded = new PluginRegistry();
+    loaded->LoadLibrary(PLUGIN_LIBRARY);
+    return loaded;
+  }();
+  return *registry->Find(PluginKind::kEnvironment, "biped").entry;
+}
+
+// the text of the built-in biped.xml
+const std::string& BuiltinModelXml() {
+  static const std::string* xml = new std::string(ReadFile(STRIDE_BIPED_XML));
+  return *xml;
+}
 
 // every declared parameter at its default
 Params DefaultParams(const std::vector<ParamSpec>& specs) {
@@ -39,7 +62,7 @@ Params DefaultParams(const std::vector<ParamSpec>& specs) {
 
 // a biped built through the plugin's factory, with some parameters changed
 std::unique_ptr<Environment> MakeBiped(const std::map<std::string, ParamValue>& changes = {}) {
-  const PluginEntry entry = BipedEntry();
+  const PluginEntry& entry = Entry();
   Params params = DefaultParams(entry.params);
   for (const auto& [name, value] : changes) {
     if (!params.Has(name)) throw std::logic_error("undeclared parameter " + name);
@@ -93,7 +116,7 @@ std::string WriteTempModel(const std::string& name, const std::string& xml) {
 
 // the built-in model with pieces of text replaced, each (from, to) once
 std::string EditedModel(const std::vector<std::pair<std::string, std::string>>& edits) {
-  std::string xml = kBuiltinModelXml;
+  std::string xml = BuiltinModelXml();
   for (const auto& [from, to] : edits) {
     const size_t at = xml.find(from);
     if (at == std::string::npos) throw std::logic_error("biped.xml has no " + from);
@@ -106,7 +129,7 @@ TEST(BipedEnvTest, ReadmeListsEveryParameterAsDeclared) {
   std::ifstream file(STRIDE_BIPED_README);
   const std::string readme((std::istreambuf_iterator<char>(file)), {});
   ASSERT_FALSE(readme.empty());
-  for (const ParamSpec& spec : BipedParamSpecs()) {
+  for (const ParamSpec& spec : Entry().params) {
     const std::string row = ParamTableRow(spec);
     EXPECT_NE(readme.find(row), std::string::npos) << "README.md lacks the row\n" << row;
   }
@@ -374,7 +397,7 @@ TEST(BipedEnvTest, MissingJointIsAConfigError) {
 }
 
 TEST(BipedEnvTest, ModelFileLoads) {
-  const std::string path = WriteTempModel("stride_biped_copy.xml", kBuiltinModelXml);
+  const std::string path = WriteTempModel("stride_biped_copy.xml", BuiltinModelXml());
   auto from_file = MakeBiped({{"model", path}});
   auto builtin = MakeBiped();
   EXPECT_NE(from_file->mujoco_model(), builtin->mujoco_model());
@@ -632,10 +655,10 @@ EpisodeValues RecordedGait(const std::map<std::string, ParamValue>& changes,
   std::vector<std::unique_ptr<Environment>> envs;
   envs.push_back(MakeBiped(changes));
   const std::vector<std::string> signal_names = envs[0]->signal_names();
-  VecEnv env(std::move(envs),
-             std::make_shared<const RewardFunction>(std::vector<RewardFunction::Term>{},
-                                                    signal_names),
-             0, 1);
+  VecEnv env(
+      std::move(envs),
+      std::make_shared<const RewardFunction>(std::vector<RewardFunction::Term>{}, signal_names), 0,
+      1);
   env.Reset();
   std::vector<EpisodeRecord> episodes;
   while (episodes.empty()) {
@@ -690,9 +713,8 @@ TEST(BipedGaitTest, StandingUprightIsNoWalk) {
 
 TEST(BipedGaitTest, OnItsKneesItNeverFallsByTiltButFailsTheCriterion) {
   // the seed's rule read literally has no height fall; 180 degrees: no tilt fall either
-  const std::map<std::string, ParamValue> changes = {{"reset_noise", 0.0},
-                                                     {"max_trunk_angle_deg", 180.0},
-                                                     {"max_episode_steps", int64_t{300}}};
+  const std::map<std::string, ParamValue> changes = {
+      {"reset_noise", 0.0}, {"max_trunk_angle_deg", 180.0}, {"max_episode_steps", int64_t{300}}};
   const Gait gait = MeasuredGait(changes, Kneel);
   const EpisodeValues metrics = RecordedGait(changes, Kneel);
   ExpectMetricsMeasure(gait, metrics);
@@ -730,9 +752,9 @@ TEST(BipedGaitTest, TheHeightFallEndsTheSameEpisodeAsAFall) {
 TEST(BipedGaitTest, DeclaresTheGaitMetrics) {
   std::vector<std::string> names;
   for (const EpisodeMetric& metric : MakeBiped()->episode_metrics()) names.push_back(metric.name);
-  EXPECT_EQ(names, (std::vector<std::string>{"distance", "forward_speed", "fell",
-                                             "lowest_trunk_height", "mean_trunk_height",
-                                             "ground_contact_fraction"}));
+  EXPECT_EQ(names,
+            (std::vector<std::string>{"distance", "forward_speed", "fell", "lowest_trunk_height",
+                                      "mean_trunk_height", "ground_contact_fraction"}));
   auto env = MakeBiped();
   EXPECT_EQ(EpisodeMetricsProblem(env->episode_metrics(), env->signal_names()), "");
 }
@@ -743,4 +765,4 @@ TEST(BipedEnvTest, InvalidSettingsAreConfigErrors) {
 }
 
 }  // namespace
-}  // namespace stride::biped
+}  // namespace stride::environments::biped

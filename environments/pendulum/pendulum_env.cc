@@ -8,7 +8,7 @@
 #include "stride/mujoco_env.h"
 #include "stride/plugin.h"
 
-namespace stride::pendulum {
+namespace stride::environments::pendulum {
 
 // the text of pendulum.xml, compiled into the library
 extern const char kModelXml[];
@@ -58,7 +58,7 @@ class PendulumEnv : public MujocoEnv {
 
 std::vector<ParamSpec> ParamSpecs() {
   std::vector<ParamSpec> specs = MujocoParamSpecs(/*frame_skip=*/2, /*reset_noise=*/0.01,
-                                                     /*max_episode_steps=*/1000);
+                                                  /*max_episode_steps=*/1000);
   specs.push_back(InRange(DoubleParam("max_pole_angle", 0.2,
                                       "terminate when the pole leans further than this either "
                                       "way, in rad"),
@@ -76,6 +76,6 @@ std::vector<PluginEntry> Entries() {
 }
 
 }  // namespace
-}  // namespace stride::pendulum
+}  // namespace stride::environments::pendulum
 
-STRIDE_PLUGIN(stride::pendulum::Entries)
+STRIDE_PLUGIN(stride::environments::pendulum::Entries)

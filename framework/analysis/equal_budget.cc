@@ -48,8 +48,8 @@ BudgetScores ScoresWithin(const Group& group, const std::string& column, double 
 
 std::string Cell(const BudgetScores& scores) {
   if (scores.returns.empty()) return "— (no evaluation yet)";
-  std::string cell = fmt::format("{:.1f} [{:.1f}, {:.1f}]", scores.iqm, scores.interval.low,
-                                 scores.interval.high);
+  std::string cell =
+      fmt::format("{:.1f} [{:.1f}, {:.1f}]", scores.iqm, scores.interval.low, scores.interval.high);
   if (scores.missing > 0) {
     cell += fmt::format(" ({} of {} runs)", scores.returns.size(),
                         scores.returns.size() + scores.missing);
@@ -83,8 +83,7 @@ std::optional<EqualBudget> SummarizeEqualBudget(const std::vector<Group>& groups
   return budget;
 }
 
-std::string EqualBudgetSection(const EqualBudget& budget, const std::string& reference,
-                               int reps) {
+std::string EqualBudgetSection(const EqualBudget& budget, const std::string& reference, int reps) {
   std::string out = "\n## Equal budgets\n\n";
   out += fmt::format(
       "Each run's deterministic evaluation return at two budgets: the most environment steps "

@@ -7,12 +7,12 @@
 
 #include <fmt/format.h>
 
+#include "equal_budget.h"
+#include "robustness.h"
 #include "stride/durable_file.h"
 #include "stride/error.h"
 #include "stride/suggest.h"
 #include "svg_plot.h"
-#include "equal_budget.h"
-#include "robustness.h"
 #include "time_to_success.h"
 
 namespace stride::analysis {
@@ -27,9 +27,8 @@ constexpr uint64_t kBootstrapSeed = 2021;
 constexpr double kLastFraction = 0.1;
 
 // eval.csv's columns that stride writes itself; the rest are episode metrics
-constexpr const char* kEvaluationColumns[] = {"step",         "episodes",  "mean_return",
-                                              "std_return",   "train_time_s", "successes",
-                                              "success"};
+constexpr const char* kEvaluationColumns[] = {
+    "step", "episodes", "mean_return", "std_return", "train_time_s", "successes", "success"};
 
 double LastValue(const Table& table, const std::string& column) {
   const std::vector<double> values = table.Values(column);
@@ -89,9 +88,8 @@ Series MeanCurve(const std::string& label, const std::vector<RunCurve>& runs) {
 
 using CurveOf = std::function<RunCurve(const RunData&)>;
 
-LinePlot Curves(const std::vector<Group>& groups, const CurveOf& curve_of,
-                const std::string& title, const std::string& x_label,
-                const std::string& y_label) {
+LinePlot Curves(const std::vector<Group>& groups, const CurveOf& curve_of, const std::string& title,
+                const std::string& x_label, const std::string& y_label) {
   LinePlot plot{title, x_label, y_label, {}, nullptr};
   for (const Group& group : groups) {
     std::vector<RunCurve> runs;
@@ -126,8 +124,8 @@ std::string MeanStd(const std::vector<double>& values, const char* format = "{:.
 
 std::string WithInterval(double value, const Interval& interval, const char* format) {
   if (!std::isfinite(value)) return "—";
-  return fmt::format(fmt::runtime(std::string(format) + " [" + format + ", " + format + "]"),
-                     value, interval.low, interval.high);
+  return fmt::format(fmt::runtime(std::string(format) + " [" + format + ", " + format + "]"), value,
+                     interval.low, interval.high);
 }
 
 std::string FinalTable(const std::vector<VariantSummary>& summaries, const std::string& reference) {
@@ -136,10 +134,10 @@ std::string FinalTable(const std::vector<VariantSummary>& summaries, const std::
       "|---|---|---|---|---|---|\n",
       reference);
   for (const VariantSummary& s : summaries) {
-    out += fmt::format("| {} | {} | {:.1f} ± {:.1f} | {:.1f} | {} | {} |\n", s.label,
-                       s.scores.size(), s.mean, s.std, s.median,
-                       WithInterval(s.iqm, s.iqm_interval, "{:.1f}"),
-                       WithInterval(s.improvement, s.improvement_interval, "{:.2f}"));
+    out +=
+        fmt::format("| {} | {} | {:.1f} ± {:.1f} | {:.1f} | {} | {} |\n", s.label, s.scores.size(),
+                    s.mean, s.std, s.median, WithInterval(s.iqm, s.iqm_interval, "{:.1f}"),
+                    WithInterval(s.improvement, s.improvement_interval, "{:.2f}"));
   }
   return out;
 }
@@ -202,15 +200,17 @@ std::string TermTable(const std::vector<Group>& groups) {
   out += "\n";
   for (const Group& group : groups) {
     out += "| " + group.label + " |";
-    for (const std::string& column : columns) out += " " + MeanStd(TermReturns(group, column)) + " |";
+    for (const std::string& column : columns)
+      out += " " + MeanStd(TermReturns(group, column)) + " |";
     out += "\n";
   }
   return out;
 }
 
 std::string ThroughputTable(const std::vector<Group>& groups) {
-  std::string out = "| variant | steps per run | wall-clock per run (min) | env steps/s |\n"
-                    "|---|---|---|---|\n";
+  std::string out =
+      "| variant | steps per run | wall-clock per run (min) | env steps/s |\n"
+      "|---|---|---|---|\n";
   for (const Group& group : groups) {
     std::vector<double> steps, minutes, rates;
     for (const RunData& run : group.runs) {
@@ -278,22 +278,27 @@ std::string Report(const CompareOptions& options, const std::vector<Group>& grou
   }
   const std::string final_evaluation =
       same_budget ? fmt::format("{:.0f} episodes at step {:.0f}", episodes, final_step)
-                  : fmt::format("{:.0f} episodes at the run's last step; the variants' budgets "
-                                "differ, see Equal budgets",
-                                episodes);
+                  : fmt::format(
+                        "{:.0f} episodes at the run's last step; the variants' budgets "
+                        "differ, see Equal budgets",
+                        episodes);
 
-  std::string out = fmt::format("# Comparison: {}\n\n", fmt::join([&] {
-    std::vector<std::string> labels;
-    for (const Group& group : groups) labels.push_back(group.label);
-    return labels;
-  }(), " vs "));
+  std::string out = fmt::format("# Comparison: {}\n\n", fmt::join(
+                                                            [&] {
+                                                              std::vector<std::string> labels;
+                                                              for (const Group& group : groups)
+                                                                labels.push_back(group.label);
+                                                              return labels;
+                                                            }(),
+                                                            " vs "));
   out += fmt::format("`{}`: {} runs in {} variants; reference `{}`.\n\n", options.command, runs,
                      groups.size(), reference);
   for (const std::string& warning : warnings) out += "- warning: " + warning + "\n";
 
   out += "\n## Final performance\n\n";
   out += fmt::format(
-      "A run's score is the mean return of its final deterministic evaluation ({}). Mean ± std (n − 1) and median are over runs. IQM is the interquartile "
+      "A run's score is the mean return of its final deterministic evaluation ({}). Mean ± std (n "
+      "− 1) and median are over runs. IQM is the interquartile "
       "mean over runs; P(> {}) is the probability that a run of the variant scores higher than a "
       "run of the reference (ties count half). Intervals are 95% percentile intervals of "
       "{} stratified bootstrap resamples of the runs (Agarwal et al., 2021, \"Deep RL at the "
@@ -302,8 +307,9 @@ std::string Report(const CompareOptions& options, const std::vector<Group>& grou
   out += FinalTable(summaries, reference);
   out += "\n![IQM and 95% CI of the final return](final_return.svg)\n";
   if (!MetricNames(summaries).empty()) {
-    out += "\n## Episode metrics\n\nThe environment's episode metrics in the final "
-           "evaluation: each run's mean over its episodes, then mean ± std across runs.\n\n";
+    out +=
+        "\n## Episode metrics\n\nThe environment's episode metrics in the final "
+        "evaluation: each run's mean over its episodes, then mean ± std across runs.\n\n";
     out += MetricTable(summaries);
   }
   if (!successes.empty()) out += SuccessSection(successes, options.reps);
@@ -311,8 +317,9 @@ std::string Report(const CompareOptions& options, const std::vector<Group>& grou
   if (!robustness.empty()) out += RobustnessSection(robustness);
 
   out += "\n## Learning curves\n\n";
-  out += "Mean across seeds; the band is the 95% bootstrap interval of the mean. Training "
-         "return is the mean return of the episodes that ended during each update.\n\n";
+  out +=
+      "Mean across seeds; the band is the 95% bootstrap interval of the mean. Training "
+      "return is the mean return of the episodes that ended during each update.\n\n";
   out += "![Training return against environment steps](return_vs_steps.svg)\n\n";
   out += "![Training return against wall-clock time](return_vs_time.svg)\n";
   if (has_eval_curves) {
@@ -325,8 +332,9 @@ std::string Report(const CompareOptions& options, const std::vector<Group>& grou
       100 * kLastFraction);
   out += TermTable(groups);
 
-  out += "\n## Throughput\n\nWall-clock time depends on the machine and on how many runs "
-         "shared it (stride run --jobs); compare it only between runs made together.\n\n";
+  out +=
+      "\n## Throughput\n\nWall-clock time depends on the machine and on how many runs "
+      "shared it (stride run --jobs); compare it only between runs made together.\n\n";
   out += ThroughputTable(groups);
 
   out += "\n## Runs\n\n";
@@ -397,25 +405,26 @@ Comparison WriteComparison(const CompareOptions& options) {
   const std::vector<std::string> warnings = ConfigWarnings(groups);
   std::vector<std::string> labels;
   for (const Group& group : groups) labels.push_back(group.label);
-  groups.erase(std::remove_if(groups.begin(), groups.end(),
-                              [](const Group& g) { return g.runs.empty(); }),
-               groups.end());
+  groups.erase(
+      std::remove_if(groups.begin(), groups.end(), [](const Group& g) { return g.runs.empty(); }),
+      groups.end());
   if (groups.empty()) {
     throw ConfigError(fmt::format("no finished runs under {}", fmt::join(options.dirs, ", ")));
   }
-  const std::string reference = options.reference.empty() ? groups.front().label : options.reference;
+  const std::string reference =
+      options.reference.empty() ? groups.front().label : options.reference;
   if (std::none_of(groups.begin(), groups.end(),
                    [&](const Group& g) { return g.label == reference; })) {
-    throw ConfigError(fmt::format("--reference '{}' is not a variant with finished runs{}; "
-                                  "variants: {}",
-                                  reference, DidYouMean(reference, labels),
-                                  fmt::join(labels, ", ")));
+    throw ConfigError(
+        fmt::format("--reference '{}' is not a variant with finished runs{}; "
+                    "variants: {}",
+                    reference, DidYouMean(reference, labels), fmt::join(labels, ", ")));
   }
   std::error_code ec;
   fs::create_directories(options.out_dir, ec);
   if (ec || !fs::is_directory(options.out_dir)) {
-    throw ConfigError(fmt::format("cannot create report directory '{}': {}", options.out_dir,
-                                  ec.message()));
+    throw ConfigError(
+        fmt::format("cannot create report directory '{}': {}", options.out_dir, ec.message()));
   }
   const fs::path out = options.out_dir;
   const auto write = [&out](const std::string& name, const std::string& text) {
@@ -429,9 +438,12 @@ Comparison WriteComparison(const CompareOptions& options) {
     rows.push_back({s.label, s.iqm, s.iqm_interval.low, s.iqm_interval.high});
   }
   write("final_return.svg",
-            RenderIntervalPlot("Final evaluation return: IQM and 95% CI", "return", rows));
+        RenderIntervalPlot("Final evaluation return: IQM and 95% CI", "return", rows));
   LinePlot steps = Curves(
-      groups, [](const RunData& r) { return RunCurve{r.metrics.Values("step"), r.metrics.Values("episode_return")}; },
+      groups,
+      [](const RunData& r) {
+        return RunCurve{r.metrics.Values("step"), r.metrics.Values("episode_return")};
+      },
       "Training return", "environment steps", "episode return");
   steps.x_format = FormatSteps;
   write("return_vs_steps.svg", RenderLinePlot(steps));
@@ -450,7 +462,10 @@ Comparison WriteComparison(const CompareOptions& options) {
   }
   if (has_eval_curves) {
     LinePlot eval = Curves(
-        groups, [](const RunData& r) { return RunCurve{r.eval.Values("step"), r.eval.Values("mean_return")}; },
+        groups,
+        [](const RunData& r) {
+          return RunCurve{r.eval.Values("step"), r.eval.Values("mean_return")};
+        },
         "Evaluation return (deterministic policy)", "environment steps", "mean return");
     eval.x_format = FormatSteps;
     write("eval_vs_steps.svg", RenderLinePlot(eval));
@@ -459,16 +474,15 @@ Comparison WriteComparison(const CompareOptions& options) {
   const std::optional<EqualBudget> budget =
       SummarizeEqualBudget(groups, reference, options.reps, kBootstrapSeed);
   if (budget && groups.size() > 1) {
-    write("eval_vs_time.svg",
-          RenderLinePlot(Curves(
-              groups,
-              [](const RunData& r) {
-                std::vector<double> minutes = r.eval.Values("train_time_s");
-                for (double& m : minutes) m /= 60.0;
-                return RunCurve{minutes, r.eval.Values("mean_return")};
-              },
-              "Evaluation return against training wall-clock", "training time (minutes)",
-              "mean return")));
+    write("eval_vs_time.svg", RenderLinePlot(Curves(
+                                  groups,
+                                  [](const RunData& r) {
+                                    std::vector<double> minutes = r.eval.Values("train_time_s");
+                                    for (double& m : minutes) m /= 60.0;
+                                    return RunCurve{minutes, r.eval.Values("mean_return")};
+                                  },
+                                  "Evaluation return against training wall-clock",
+                                  "training time (minutes)", "mean return")));
   }
   const std::vector<VariantSuccess> successes =
       SummarizeSuccess(groups, options.reps, kBootstrapSeed);
@@ -486,9 +500,8 @@ Comparison WriteComparison(const CompareOptions& options) {
   }
 
   write("summary.csv", SummaryCsv(summaries));
-  write("report.md",
-            Report(options, groups, summaries, successes, robustness, budget, reference,
-                   warnings, has_eval_curves));
+  write("report.md", Report(options, groups, summaries, successes, robustness, budget, reference,
+                            warnings, has_eval_curves));
   return {summaries, successes};
 }
 

@@ -153,9 +153,12 @@ std::string RobustnessSection(const std::vector<RobustnessCurve>& curves) {
 }
 
 LinePlot RobustnessPlot(const RobustnessCurve& curve, bool success) {
-  LinePlot plot{fmt::format("{} against {}", success ? "Success rate" : "Return",
-                            curve.perturbation),
-                curve.perturbation, success ? "success rate" : "mean return", {}, nullptr};
+  LinePlot plot{
+      fmt::format("{} against {}", success ? "Success rate" : "Return", curve.perturbation),
+      curve.perturbation,
+      success ? "success rate" : "mean return",
+      {},
+      nullptr};
   for (const VariantRobustness& v : curve.variants) {
     Series series{v.label, {}, {}, {}, {}};
     const std::vector<MeanOverRuns>& values = success ? v.success : v.mean_return;

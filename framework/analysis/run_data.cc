@@ -81,7 +81,8 @@ Table ReadCsv(const std::string& path) {
   Table table;
   table.path = path;
   std::string line;
-  if (!std::getline(in, line)) throw RuntimeError(fmt::format("{}: empty, expected a header", path));
+  if (!std::getline(in, line))
+    throw RuntimeError(fmt::format("{}: empty, expected a header", path));
   table.columns = SplitCells(line);
   for (int number = 2; std::getline(in, line); ++number) {
     if (line.empty()) continue;
@@ -133,7 +134,7 @@ std::vector<Group> FindGroups(const std::vector<std::string>& dirs) {
       const fs::path parent = candidate.lexically_normal().parent_path();
       std::string label = parent.lexically_relative(root).string();
       if (label == "." || label.empty()) label = root_name;
-      if (label == ".." ) label = parent.filename().string();
+      if (label == "..") label = parent.filename().string();
       if (dirs.size() > 1 && label != root_name) label = root_name + "/" + label;
       by_parent[label].push_back(candidate);
     }

@@ -62,8 +62,8 @@ double InterquartileMean(std::vector<double> x) {
   if (x.empty()) return std::nan("");
   std::sort(x.begin(), x.end());
   const size_t cut = x.size() / 4;
-  return Mean(std::vector<double>(x.begin() + static_cast<long>(cut),
-                                  x.end() - static_cast<long>(cut)));
+  return Mean(
+      std::vector<double>(x.begin() + static_cast<long>(cut), x.end() - static_cast<long>(cut)));
 }
 
 std::vector<double> Pooled(const TaskScores& scores) {

@@ -30,9 +30,9 @@ using TaskScores = std::vector<std::vector<double>>;
 
 // the 95% (or coverage) percentile interval of statistic over reps
 // resamples, each run drawn with replacement from its own task's runs
-Interval StratifiedBootstrapInterval(
-    const TaskScores& scores, const std::function<double(const TaskScores&)>& statistic,
-    int reps, uint64_t seed, double coverage = 0.95);
+Interval StratifiedBootstrapInterval(const TaskScores& scores,
+                                     const std::function<double(const TaskScores&)>& statistic,
+                                     int reps, uint64_t seed, double coverage = 0.95);
 
 // the chance that a run of x scores higher than a run of y (ties count
 // half), averaged over tasks: the Mann-Whitney U statistic over n * m

@@ -20,11 +20,20 @@ std::string Escape(const std::string& text) {
   std::string out;
   for (char c : text) {
     switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
+      case '&':
+        out += "&amp;";
+        break;
+      case '<':
+        out += "&lt;";
+        break;
+      case '>':
+        out += "&gt;";
+        break;
+      case '"':
+        out += "&quot;";
+        break;
+      default:
+        out += c;
     }
   }
   return out;
@@ -144,13 +153,16 @@ std::string RenderLinePlot(const LinePlot& plot) {
     if (!s.low.empty()) {
       std::string points;
       for (size_t i = 0; i < s.x.size(); ++i) {
-        if (std::isfinite(s.high[i])) points += fmt::format("{:.1f},{:.1f} ", f.X(s.x[i]), f.Y(s.high[i]));
+        if (std::isfinite(s.high[i]))
+          points += fmt::format("{:.1f},{:.1f} ", f.X(s.x[i]), f.Y(s.high[i]));
       }
       for (size_t i = s.x.size(); i-- > 0;) {
-        if (std::isfinite(s.low[i])) points += fmt::format("{:.1f},{:.1f} ", f.X(s.x[i]), f.Y(s.low[i]));
+        if (std::isfinite(s.low[i]))
+          points += fmt::format("{:.1f},{:.1f} ", f.X(s.x[i]), f.Y(s.low[i]));
       }
-      out += fmt::format("<polygon points=\"{}\" fill=\"{}\" fill-opacity=\"0.2\" stroke=\"none\"/>\n",
-                         points, Color(k));
+      out +=
+          fmt::format("<polygon points=\"{}\" fill=\"{}\" fill-opacity=\"0.2\" stroke=\"none\"/>\n",
+                      points, Color(k));
     }
     std::string points;
     for (size_t i = 0; i < s.x.size(); ++i) {
@@ -165,8 +177,7 @@ std::string RenderLinePlot(const LinePlot& plot) {
     out += fmt::format(
         "<line x1=\"{0:.1f}\" y1=\"{1:.1f}\" x2=\"{2:.1f}\" y2=\"{1:.1f}\" stroke=\"{3}\" "
         "stroke-width=\"3\"/>\n<text x=\"{4:.1f}\" y=\"{5:.1f}\">{6}</text>\n",
-        f.left + 10, y, f.left + 30, Color(k), f.left + 36, y + 4,
-        Escape(plot.series[k].label));
+        f.left + 10, y, f.left + 30, Color(k), f.left + 36, y + 4, Escape(plot.series[k].label));
   }
   return out + "</svg>\n";
 }
@@ -186,8 +197,8 @@ std::string RenderIntervalPlot(const std::string& title, const std::string& x_la
   x1 += x_pad;
   const std::vector<double> x_ticks = NiceTicks(x0, x1, 6);
   const double left = 200;
-  const Frame f{x0, x1, 0, static_cast<double>(rows.size()), left, kWidth - kRight, kTop,
-                kHeight - kBottom};
+  const Frame f{
+      x0, x1, 0, static_cast<double>(rows.size()), left, kWidth - kRight, kTop, kHeight - kBottom};
 
   std::string out = Header(title);
   out += Axes(f, x_ticks, {}, nullptr, x_label, "");

@@ -13,8 +13,8 @@ namespace {
 std::string Bounded(const TimeStatistic& t, bool censored,
                     const std::function<std::string(double)>& format) {
   if (!std::isfinite(t.value)) return "—";
-  return fmt::format("{}{} [{}, {}]", censored ? "≥ " : "", format(t.value),
-                     format(t.interval.low), format(t.interval.high));
+  return fmt::format("{}{} [{}, {}]", censored ? "≥ " : "", format(t.value), format(t.interval.low),
+                     format(t.interval.high));
 }
 
 // "583", "12.5k", "1.2M"
@@ -108,14 +108,15 @@ std::string SuccessSection(const std::vector<VariantSuccess>& variants, int reps
   out += "\n| run | first success: steps | training seconds |\n|---|---|---|\n";
   for (const VariantSuccess& v : variants) {
     for (const RunSuccess& run : v.runs) {
-      out += run.succeeded ? fmt::format("| `{}` | {:.0f} | {} |\n", run.dir, run.steps,
-                                         Seconds(run.seconds))
-                           : fmt::format("| `{}` | never: censored at {:.0f} | {} |\n", run.dir,
-                                         run.steps, Seconds(run.seconds));
+      out += run.succeeded
+                 ? fmt::format("| `{}` | {:.0f} | {} |\n", run.dir, run.steps, Seconds(run.seconds))
+                 : fmt::format("| `{}` | never: censored at {:.0f} | {} |\n", run.dir, run.steps,
+                               Seconds(run.seconds));
     }
   }
-  out += "\n![Fraction of runs succeeded against environment steps](success_vs_steps.svg)\n\n"
-         "![Fraction of runs succeeded against training time](success_vs_time.svg)\n";
+  out +=
+      "\n![Fraction of runs succeeded against environment steps](success_vs_steps.svg)\n\n"
+      "![Fraction of runs succeeded against training time](success_vs_time.svg)\n";
   return out;
 }
 

@@ -24,8 +24,7 @@ Args::Args(std::string command, std::vector<std::string> argv, std::vector<std::
     // --name value, --name=value or --flag
     const size_t eq = arg.find('=');
     const std::string name = arg.substr(0, eq);
-    const bool takes_value =
-        std::find(options.begin(), options.end(), name + "=") != options.end();
+    const bool takes_value = std::find(options.begin(), options.end(), name + "=") != options.end();
     const bool is_flag = std::find(options.begin(), options.end(), name) != options.end();
     if (!takes_value && !is_flag) {
       throw ConfigError(fmt::format("stride {}: unknown option '{}'{}; see stride {} --help",
@@ -83,8 +82,8 @@ std::optional<T> Args::Number(const std::string& name, const char* what, Parse p
     used = 0;
   }
   if (used == 0 || used != text->size()) {
-    throw ConfigError(fmt::format("stride {}: option '{}' needs {}, got '{}'", command_, name,
-                                  what, *text));
+    throw ConfigError(
+        fmt::format("stride {}: option '{}' needs {}, got '{}'", command_, name, what, *text));
   }
   return value;
 }
@@ -101,8 +100,8 @@ std::optional<double> Args::Double(const std::string& name) const {
 
 const std::string& Args::Positional(size_t index, const std::string& what) const {
   if (index >= positionals_.size()) {
-    throw ConfigError(fmt::format("stride {}: missing {}; see stride {} --help", command_, what,
-                                  command_));
+    throw ConfigError(
+        fmt::format("stride {}: missing {}; see stride {} --help", command_, what, command_));
   }
   return positionals_[index];
 }

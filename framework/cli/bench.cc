@@ -71,8 +71,9 @@ Trace RecordTrace(Environment& env, const std::vector<float>& actions, int steps
     trace.qpos.insert(trace.qpos.end(), d->qpos, d->qpos + m->nq);
     trace.qvel.insert(trace.qvel.end(), d->qvel, d->qvel + m->nv);
     trace.act.insert(trace.act.end(), d->act, d->act + m->na);
-    const StepResult r = env.Step(actions.data() + static_cast<size_t>(t) * env.action_space().size(),
-                                  obs.data(), signals.data());
+    const StepResult r =
+        env.Step(actions.data() + static_cast<size_t>(t) * env.action_space().size(), obs.data(),
+                 signals.data());
     trace.ctrl.insert(trace.ctrl.end(), d->ctrl, d->ctrl + m->nu);
     if (r.terminated || r.truncated) env.Reset(t + 1, obs.data());
   }
@@ -120,7 +121,8 @@ int BenchEnv(const Args& args) {
   const int cores = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
   PluginRegistry registry;
   registry.LoadSearchPath(PluginRegistry::SearchPath({}));
-  const Params params = ParsePluginParams(PluginKind::kEnvironment, name, args.Values("--set"), registry);
+  const Params params =
+      ParsePluginParams(PluginKind::kEnvironment, name, args.Values("--set"), registry);
   auto make = [&] { return registry.MakeEnvironment(name, params); };
 
   std::unique_ptr<Environment> env = make();
@@ -139,8 +141,9 @@ int BenchEnv(const Args& args) {
   const double env1 = BestRate(3, steps, [&] {
     env->Reset(0, obs.data());
     for (int t = 0; t < steps; ++t) {
-      const StepResult r = env->Step(actions.data() + static_cast<size_t>(t) * env->action_space().size(),
-                                     obs.data(), signals.data());
+      const StepResult r =
+          env->Step(actions.data() + static_cast<size_t>(t) * env->action_space().size(),
+                    obs.data(), signals.data());
       if (r.terminated || r.truncated) env->Reset(t + 1, obs.data());
     }
   });
@@ -255,7 +258,8 @@ int BenchTrain(const Args& args) {
                           ranks > 1 ? fmt::format(" per rank, {} ranks", ranks) : "")
                   .c_str(),
               train);
-  std::printf("%-44s %10.0f env steps/s\n", fmt::format("raw mj_step, {} threads", cores).c_str(), raw);
+  std::printf("%-44s %10.0f env steps/s\n", fmt::format("raw mj_step, {} threads", cores).c_str(),
+              raw);
   std::printf("training / raw: %.3f\n", train / raw);
 
   // where the wall-clock time of the run went
@@ -286,7 +290,8 @@ int BenchCommand(const Argv& argv, const std::string& /*command_line*/) {
   const std::string& what = args.Positional(0, "what to benchmark (env or train)");
   if (what == "env") return BenchEnv(args);
   if (what == "train") return BenchTrain(args);
-  throw ConfigError(fmt::format("stride bench: unknown benchmark '{}'; expected env or train", what));
+  throw ConfigError(
+      fmt::format("stride bench: unknown benchmark '{}'; expected env or train", what));
 }
 
 }  // namespace stride::cli

@@ -14,8 +14,9 @@ namespace stride::cli {
 int CompareCommand(const Argv& argv, const std::string& command_line) {
   const Args args("compare", argv, {"--out=", "--reference=", "--reps="});
   if (args.positionals().empty()) {
-    throw ConfigError("stride compare: missing result directories, e.g. stride compare "
-                      "runs/ppo_vs_vpg; see stride compare --help");
+    throw ConfigError(
+        "stride compare: missing result directories, e.g. stride compare "
+        "runs/ppo_vs_vpg; see stride compare --help");
   }
   analysis::CompareOptions options;
   options.dirs = args.positionals();
@@ -23,8 +24,8 @@ int CompareCommand(const Argv& argv, const std::string& command_line) {
   options.command = command_line;
   const int64_t reps = args.Int("--reps").value_or(50'000);
   if (reps < 100 || reps > 10'000'000) {
-    throw ConfigError(fmt::format("stride compare: --reps must be between 100 and 10000000, got {}",
-                                  reps));
+    throw ConfigError(
+        fmt::format("stride compare: --reps must be between 100 and 10000000, got {}", reps));
   }
   options.reps = static_cast<int>(reps);
   // by default the report sits beside the runs it compares
@@ -35,14 +36,16 @@ int CompareCommand(const Argv& argv, const std::string& command_line) {
   std::printf("%-32s %5s %20s %28s %22s\n", "variant", "runs", "mean +- std", "IQM [95% CI]",
               "P(> reference)");
   for (const analysis::VariantSummary& s : comparison.variants) {
-    std::printf("%-32s %5zu %20s %28s %22s\n", s.label.c_str(), s.scores.size(),
-                fmt::format("{:.1f} +- {:.1f}", s.mean, s.std).c_str(),
-                fmt::format("{:.1f} [{:.1f}, {:.1f}]", s.iqm, s.iqm_interval.low,
-                            s.iqm_interval.high).c_str(),
-                std::isfinite(s.improvement)
-                    ? fmt::format("{:.2f} [{:.2f}, {:.2f}]", s.improvement,
-                                  s.improvement_interval.low, s.improvement_interval.high).c_str()
-                    : "reference");
+    std::printf(
+        "%-32s %5zu %20s %28s %22s\n", s.label.c_str(), s.scores.size(),
+        fmt::format("{:.1f} +- {:.1f}", s.mean, s.std).c_str(),
+        fmt::format("{:.1f} [{:.1f}, {:.1f}]", s.iqm, s.iqm_interval.low, s.iqm_interval.high)
+            .c_str(),
+        std::isfinite(s.improvement)
+            ? fmt::format("{:.2f} [{:.2f}, {:.2f}]", s.improvement, s.improvement_interval.low,
+                          s.improvement_interval.high)
+                  .c_str()
+            : "reference");
   }
   if (!comparison.successes.empty()) {
     std::printf("\n%-32s %9s %28s %28s\n", "variant", "succeeded", "median steps to success",

@@ -37,8 +37,8 @@ ExportedPolicy::ExportedPolicy(const std::string& source, PluginRegistry& regist
   }
   path_ = path.string();
   if (!fs::is_regular_file(path)) {
-    throw ConfigError(fmt::format("no policy at '{}' (train to the end, or stride export the run)",
-                                  path_));
+    throw ConfigError(
+        fmt::format("no policy at '{}' (train to the end, or stride export the run)", path_));
   }
   // the policy carries the experiment it was trained in
   torch::jit::ExtraFilesMap extra = {{kConfigExtraFile, ""}};
@@ -50,14 +50,15 @@ ExportedPolicy::ExportedPolicy(const std::string& source, PluginRegistry& regist
   try {
     module_->module = torch::jit::load(bytes, torch::kCPU, extra);
   } catch (const c10::Error& e) {
-    throw ConfigError(fmt::format("'{}' is not a TorchScript policy: {}", path_,
-                                  e.what_without_backtrace()));
+    throw ConfigError(
+        fmt::format("'{}' is not a TorchScript policy: {}", path_, e.what_without_backtrace()));
   }
   if (extra[kConfigExtraFile].empty()) {
-    throw ConfigError(fmt::format("'{}' holds no {}: it was not exported by stride", path_,
-                                  kConfigExtraFile));
+    throw ConfigError(
+        fmt::format("'{}' holds no {}: it was not exported by stride", path_, kConfigExtraFile));
   }
-  experiment_ = ParseExperiment(extra[kConfigExtraFile], path_ + ":" + kConfigExtraFile, {}, registry);
+  experiment_ =
+      ParseExperiment(extra[kConfigExtraFile], path_ + ":" + kConfigExtraFile, {}, registry);
 }
 
 ExportedPolicy::~ExportedPolicy() = default;
@@ -67,8 +68,7 @@ Policy ExportedPolicy::ActionsFor(const VecEnv& env) const {
   const int act_size = env.action_size();
   return [module = module_, obs_size, act_size](const float* obs, int n, float* actions) {
     torch::InferenceMode guard;
-    torch::Tensor input =
-        torch::from_blob(const_cast<float*>(obs), {n, obs_size}, torch::kFloat32);
+    torch::Tensor input = torch::from_blob(const_cast<float*>(obs), {n, obs_size}, torch::kFloat32);
     torch::Tensor output = module->module.forward({input}).toTensor().contiguous();
     std::memcpy(actions, output.data_ptr<float>(), sizeof(float) * n * act_size);
   };

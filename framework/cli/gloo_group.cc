@@ -8,10 +8,10 @@
 #include <vector>
 
 #include <fmt/format.h>
+#include <torch/torch.h>
 #include <torch/csrc/distributed/c10d/FileStore.hpp>
 #include <torch/csrc/distributed/c10d/ProcessGroupGloo.hpp>
 #include <torch/csrc/distributed/c10d/TCPStore.hpp>
-#include <torch/torch.h>
 
 #include "stride/error.h"
 #include "stride/phase_times.h"
@@ -63,7 +63,8 @@ uint16_t MasterPort() {
     return static_cast<uint16_t>(value);
   }
   // one port per Slurm job, so jobs sharing a node do not meet
-  if (auto job = Env("SLURM_JOB_ID")) return static_cast<uint16_t>(20000 + EnvInt("SLURM_JOB_ID", *job) % 20000);
+  if (auto job = Env("SLURM_JOB_ID"))
+    return static_cast<uint16_t>(20000 + EnvInt("SLURM_JOB_ID", *job) % 20000);
   return 29500;
 }
 
@@ -85,7 +86,9 @@ std::shared_ptr<::gloo::transport::Device> MakeDevice(const std::optional<std::s
 std::string Reason(const std::string& what) {
   const std::string line = what.substr(0, what.find('\n'));
   const size_t bracket = line.rfind("] ");
-  return !line.empty() && line.front() == '[' && bracket != std::string::npos ? line.substr(bracket + 2) : line;
+  return !line.empty() && line.front() == '[' && bracket != std::string::npos
+             ? line.substr(bracket + 2)
+             : line;
 }
 
 std::vector<uint8_t> Bytes(const std::string& text) { return {text.begin(), text.end()}; }
@@ -129,8 +132,8 @@ class GlooGroup : public ProcessGroup {
     BroadcastTensor(size);
     bytes.resize(size.item<int64_t>());
     if (bytes.empty()) return;
-    BroadcastTensor(torch::from_blob(bytes.data(), {static_cast<int64_t>(bytes.size())},
-                                     torch::kUInt8));
+    BroadcastTensor(
+        torch::from_blob(bytes.data(), {static_cast<int64_t>(bytes.size())}, torch::kUInt8));
   }
 
   void MarkProgress(int64_t update) override {
@@ -201,8 +204,8 @@ class GlooGroup : public ProcessGroup {
         for (;;) {
           if (store_->check({Key("failed", r)})) {
             const std::vector<uint8_t> message = store_->get(Key("failed", r));
-            failed.push_back(fmt::format("rank {} failed: {}",
-                                         r, std::string(message.begin(), message.end())));
+            failed.push_back(
+                fmt::format("rank {} failed: {}", r, std::string(message.begin(), message.end())));
             break;
           }
           if (store_->check({Key("lost", r)})) break;
@@ -214,8 +217,9 @@ class GlooGroup : public ProcessGroup {
         }
       }
     } catch (const std::exception&) {
-      return head + ": rank 0, which holds the rendezvous store, is gone (killed, crashed or "
-                    "unreachable)";
+      return head +
+             ": rank 0, which holds the rendezvous store, is gone (killed, crashed or "
+             "unreachable)";
     }
     std::string text = head;
     for (const std::string& f : failed) text += "; " + f;
@@ -260,8 +264,7 @@ Launch DetectLaunch() {
       "RANK and WORLD_SIZE (and MASTER_ADDR, MASTER_PORT) in the environment");
 }
 
-std::unique_ptr<ProcessGroup> ConnectGlooGroup(const Launch& launch,
-                                               std::chrono::seconds timeout) {
+std::unique_ptr<ProcessGroup> ConnectGlooGroup(const Launch& launch, std::chrono::seconds timeout) {
   std::optional<std::string> master;
   std::string where;
   c10::intrusive_ptr<c10d::Store> store;
@@ -285,14 +288,14 @@ std::unique_ptr<ProcessGroup> ConnectGlooGroup(const Launch& launch,
     store->set(fmt::format("stride/joined/{}", launch.rank), {});
     auto options = c10d::ProcessGroupGloo::Options::create(timeout);
     options->devices.push_back(MakeDevice(master));
-    auto group = c10::make_intrusive<c10d::ProcessGroupGloo>(store, launch.rank,
-                                                             launch.world_size, options);
+    auto group =
+        c10::make_intrusive<c10d::ProcessGroupGloo>(store, launch.rank, launch.world_size, options);
     return std::make_unique<GlooGroup>(launch, std::move(store), std::move(group));
   } catch (const std::exception& e) {
-    std::string text = fmt::format("data-parallel rank {} of {}: cannot join the other ranks at "
-                                   "{} within {} s: {}",
-                                   launch.rank, launch.world_size, where, timeout.count(),
-                                   Reason(e.what()));
+    std::string text = fmt::format(
+        "data-parallel rank {} of {}: cannot join the other ranks at "
+        "{} within {} s: {}",
+        launch.rank, launch.world_size, where, timeout.count(), Reason(e.what()));
     // the ranks that never reached the store
     std::vector<int> missing;
     try {

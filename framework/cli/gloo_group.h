@@ -29,8 +29,7 @@ Launch DetectLaunch();
 // from SLURM_JOB_ID, else 29500), or a file store at STRIDE_RENDEZVOUS_FILE on
 // a filesystem every rank sees. Gloo binds to GLOO_SOCKET_IFNAME when set.
 // Collectives, and the rendezvous, fail after timeout.
-std::unique_ptr<ProcessGroup> ConnectGlooGroup(const Launch& launch,
-                                               std::chrono::seconds timeout);
+std::unique_ptr<ProcessGroup> ConnectGlooGroup(const Launch& launch, std::chrono::seconds timeout);
 
 }  // namespace stride::cli
 

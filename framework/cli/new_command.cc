@@ -25,9 +25,11 @@ const std::vector<std::string> kKinds = {"reward", "environment", "algorithm"};
 
 // target names CMake keeps for itself
 const std::vector<std::string> kReservedNames = {
-    "all",           "clean",          "depend",      "edit_cache",   "help",
-    "install",       "install_local",  "install_strip", "list_install_components",
-    "package",       "package_source", "rebuild_cache", "test"};
+    "all",           "clean",          "depend",
+    "edit_cache",    "help",           "install",
+    "install_local", "install_strip",  "list_install_components",
+    "package",       "package_source", "rebuild_cache",
+    "test"};
 
 PluginKind KindOf(const std::string& kind) {
   if (kind == "reward") return PluginKind::kReward;
@@ -93,14 +95,16 @@ void CheckDirectory(const fs::path& dir) {
   std::error_code ec;
   if (!fs::exists(dir, ec)) return;
   if (!fs::is_directory(dir, ec)) {
-    throw ConfigError(fmt::format("stride new: '{}' exists and is not a directory; choose "
-                                  "another --dir",
-                                  dir.string()));
+    throw ConfigError(
+        fmt::format("stride new: '{}' exists and is not a directory; choose "
+                    "another --dir",
+                    dir.string()));
   }
   if (!fs::is_empty(dir, ec)) {
-    throw ConfigError(fmt::format("stride new: '{}' already exists and is not empty; choose "
-                                  "another --dir, or remove it",
-                                  dir.string()));
+    throw ConfigError(
+        fmt::format("stride new: '{}' already exists and is not empty; choose "
+                    "another --dir, or remove it",
+                    dir.string()));
   }
 }
 
@@ -111,9 +115,10 @@ void CheckUnused(const std::string& kind, const std::string& name) {
   registry.LoadSearchPath(PluginRegistry::SearchPath({}));
   for (const RegisteredPlugin& plugin : registry.plugins()) {
     if (plugin.entry->kind() == KindOf(kind) && plugin.entry->name == name) {
-      throw ConfigError(fmt::format("stride new: {} plugin '{}' exists already ({}); choose "
-                                    "another name",
-                                    kind, name, plugin.library));
+      throw ConfigError(
+          fmt::format("stride new: {} plugin '{}' exists already ({}); choose "
+                      "another name",
+                      kind, name, plugin.library));
     }
   }
 }
@@ -125,9 +130,10 @@ int NewCommand(const Argv& argv, const std::string& /*command_line*/) {
   args.ExpectAtMost(2);
   const std::string& kind = args.Positional(0, "plugin kind (reward, environment or algorithm)");
   if (std::find(kKinds.begin(), kKinds.end(), kind) == kKinds.end()) {
-    throw ConfigError(fmt::format("stride new: unknown plugin kind '{}'{}; expected reward, "
-                                  "environment or algorithm",
-                                  kind, DidYouMean(kind, kKinds)));
+    throw ConfigError(
+        fmt::format("stride new: unknown plugin kind '{}'{}; expected reward, "
+                    "environment or algorithm",
+                    kind, DidYouMean(kind, kKinds)));
   }
   const std::string& name = args.Positional(1, "plugin name");
   CheckName(name);
@@ -164,10 +170,10 @@ int NewCommand(const Argv& argv, const std::string& /*command_line*/) {
 
   std::printf("created %s plugin '%s' in %s:\n", kind.c_str(), name.c_str(), dir.c_str());
   for (const std::string& file : written) std::printf("  %s\n", file.c_str());
-  std::printf("build, test and run it:\n  cd %s\n  cmake -B build -DCMAKE_PREFIX_PATH=%s\n"
-              "  cmake --build build && ctest --test-dir build\n  %s run example.toml\n",
-              dir.c_str(), prefix.empty() ? "<stride prefix>" : prefix.c_str(),
-              Executable().c_str());
+  std::printf(
+      "build, test and run it:\n  cd %s\n  cmake -B build -DCMAKE_PREFIX_PATH=%s\n"
+      "  cmake --build build && ctest --test-dir build\n  %s run example.toml\n",
+      dir.c_str(), prefix.empty() ? "<stride prefix>" : prefix.c_str(), Executable().c_str());
   return 0;
 }
 

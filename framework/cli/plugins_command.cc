@@ -34,8 +34,8 @@ void PrintEpisodeMetrics(const PluginRegistry& registry, const std::string& name
   std::printf("\nepisode metrics (evaluation.success names them, and return):\n");
   if (metrics.empty()) std::printf("  none\n");
   for (const EpisodeMetric& metric : metrics) {
-    const std::string reduction = fmt::format("{} of {}", AggregateName(metric.aggregate),
-                                              metric.signal);
+    const std::string reduction =
+        fmt::format("{} of {}", AggregateName(metric.aggregate), metric.signal);
     std::printf("  %-24s %-33s %s\n", metric.name.c_str(), reduction.c_str(), metric.doc.c_str());
   }
   std::printf("\nperturbations (evaluation.robustness, environment.randomize, eval --perturb):\n");
@@ -54,8 +54,8 @@ int Describe(const PluginRegistry& registry, const std::string& name, bool markd
     if (plugin.entry->name == name) found.push_back(&plugin);
   }
   if (found.empty()) {
-    throw ConfigError(fmt::format("unknown plugin '{}'{}; see stride plugins", name,
-                                  DidYouMean(name, names)));
+    throw ConfigError(
+        fmt::format("unknown plugin '{}'{}; see stride plugins", name, DidYouMean(name, names)));
   }
   for (const RegisteredPlugin* plugin : found) {
     const PluginEntry& entry = *plugin->entry;
@@ -88,8 +88,9 @@ int PluginsCommand(const Argv& argv, const std::string& /*command_line*/) {
   registry.LoadSearchPath(PluginRegistry::SearchPath({}));
   if (!args.positionals().empty()) {
     if (args.positionals()[0] != "describe") {
-      throw ConfigError(fmt::format("stride plugins: unknown subcommand '{}'; expected describe NAME",
-                                    args.positionals()[0]));
+      throw ConfigError(
+          fmt::format("stride plugins: unknown subcommand '{}'; expected describe NAME",
+                      args.positionals()[0]));
     }
     args.ExpectAtMost(2);
     return Describe(registry, args.Positional(1, "plugin name"), args.Flag("--markdown"));

@@ -28,8 +28,8 @@ namespace fs = std::filesystem;
 void RequireRunDirectory(const fs::path& run_dir) {
   std::error_code ec;
   if (!fs::is_regular_file(run_dir / "config.toml", ec)) {
-    throw ConfigError(fmt::format("'{}' is not a run directory: it has no config.toml",
-                                  run_dir.string()));
+    throw ConfigError(
+        fmt::format("'{}' is not a run directory: it has no config.toml", run_dir.string()));
   }
 }
 
@@ -37,8 +37,8 @@ void RequireRunDirectory(const fs::path& run_dir) {
 
 std::map<std::string, std::string> LibraryVersions() {
   return {{"mujoco", mj_versionString()},
-          {"libtorch", fmt::format("{}.{}.{}", TORCH_VERSION_MAJOR, TORCH_VERSION_MINOR,
-                                   TORCH_VERSION_PATCH)}};
+          {"libtorch",
+           fmt::format("{}.{}.{}", TORCH_VERSION_MAJOR, TORCH_VERSION_MINOR, TORCH_VERSION_PATCH)}};
 }
 
 void ConfigureTorch() {
@@ -60,12 +60,14 @@ int ExportCommand(const Argv& argv, const std::string& /*command_line*/) {
   std::error_code ec;
   if (out.has_parent_path()) fs::create_directories(out.parent_path(), ec);
   if (ec) {
-    throw ConfigError(fmt::format("cannot create '{}': {}", out.parent_path().string(), ec.message()));
+    throw ConfigError(
+        fmt::format("cannot create '{}': {}", out.parent_path().string(), ec.message()));
   }
   ConfigureTorch();
   PluginRegistry registry;
   const std::string config = ReadFile((run_dir / "config.toml").string());
-  const Experiment experiment = ParseExperiment(config, (run_dir / "config.toml").string(), {}, registry);
+  const Experiment experiment =
+      ParseExperiment(config, (run_dir / "config.toml").string(), {}, registry);
   std::unique_ptr<Algorithm> algorithm =
       registry.MakeAlgorithm(experiment.algorithm.plugin, experiment.algorithm.params);
   algorithm->ExportPolicy(checkpoint.string(), out.string(), config);
@@ -96,9 +98,10 @@ std::vector<PerturbationValue> ParsePerturbations(const std::vector<std::string>
     const double magnitude = std::strtod(option.c_str() + equals + 1, &end);
     if (end == option.c_str() + equals + 1 || *end != '\0' || magnitude < p->min ||
         magnitude > p->max) {
-      throw ConfigError(fmt::format("stride eval: --perturb {}: the magnitude must be a number in "
-                                    "[{}, {}] ({})",
-                                    option, p->min, p->max, p->doc));
+      throw ConfigError(
+          fmt::format("stride eval: --perturb {}: the magnitude must be a number in "
+                      "[{}, {}] ({})",
+                      option, p->min, p->max, p->doc));
     }
     values.push_back({name, magnitude});
   }
@@ -119,15 +122,16 @@ int EvalCommand(const Argv& argv, const std::string& /*command_line*/) {
   if (args.Flag("--robustness")) {
     const Experiment& experiment = policy.experiment();
     if (experiment.robustness.empty()) {
-      throw ConfigError(fmt::format("stride eval --robustness: the experiment of '{}' lists no "
-                                    "[evaluation] robustness",
-                                    policy.path()));
+      throw ConfigError(
+          fmt::format("stride eval --robustness: the experiment of '{}' lists no "
+                      "[evaluation] robustness",
+                      policy.path()));
     }
     std::unique_ptr<VecEnv> env =
         MakeVecEnv(experiment, registry, static_cast<int>(experiment.eval_episodes),
                    EvaluationSeed(experiment.seeds.front()), 1);
-    const std::string csv = EvaluateRobustness(*env, policy.ActionsFor(*env), experiment,
-                                               policy.path());
+    const std::string csv =
+        EvaluateRobustness(*env, policy.ActionsFor(*env), experiment, policy.path());
     const std::string path = (fs::path(policy.path()).parent_path() / "robustness.csv").string();
     WriteFileAtomically(path, csv);
     std::printf("%s\n", path.c_str());

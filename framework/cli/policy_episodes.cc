@@ -40,7 +40,8 @@ bool PolicyEpisodes::Step() {
   episode_return_ += env_->rewards()[0];
   ++episode_steps_;
   if (!env_->terminated()[0] && !env_->truncated()[0]) return false;
-  for (EpisodeRecord& record : env_->TakeCompletedEpisodes()) finished_.push_back(std::move(record));
+  for (EpisodeRecord& record : env_->TakeCompletedEpisodes())
+    finished_.push_back(std::move(record));
   ++episode_;
   episode_steps_ = 0;
   episode_return_ = 0.0;

@@ -37,8 +37,10 @@ int StepsPerFrame(double dt) {
 int PixelOption(const Args& args, const std::string& name, int fallback) {
   const int64_t value = args.Int(name).value_or(fallback);
   if (value < 16 || value > 4096 || value % 2 != 0) {
-    throw ConfigError(fmt::format("stride render: {} must be an even number of pixels from 16 to "
-                                  "4096, got {}", name, value));
+    throw ConfigError(
+        fmt::format("stride render: {} must be an even number of pixels from 16 to "
+                    "4096, got {}",
+                    name, value));
   }
   return static_cast<int>(value);
 }
@@ -48,8 +50,9 @@ double Seconds(Clock::duration duration) { return std::chrono::duration<double>(
 }  // namespace
 
 int RenderCommand(const Argv& argv, const std::string& /*command_line*/) {
-  const Args args("render", argv, {"--out=", "--episodes=", "--seconds=", "--camera=", "--width=",
-                                   "--height=", "--seed="});
+  const Args args(
+      "render", argv,
+      {"--out=", "--episodes=", "--seconds=", "--camera=", "--width=", "--height=", "--seed="});
   args.ExpectAtMost(1);
   const std::string& source = args.Positional(0, "run directory or policy file");
   const std::optional<std::string> out = args.Value("--out");
@@ -73,8 +76,8 @@ int RenderCommand(const Argv& argv, const std::string& /*command_line*/) {
   std::error_code ec;
   if (out_path.has_parent_path()) fs::create_directories(out_path.parent_path(), ec);
   if (ec) {
-    throw ConfigError(fmt::format("cannot create '{}': {}", out_path.parent_path().string(),
-                                  ec.message()));
+    throw ConfigError(
+        fmt::format("cannot create '{}': {}", out_path.parent_path().string(), ec.message()));
   }
 
   const render::HeadlessGlContext gl;
@@ -126,10 +129,11 @@ int RenderCommand(const Argv& argv, const std::string& /*command_line*/) {
     std::printf("  episode %d: cut at %.2f s by --seconds, return so far %.1f\n", run.episode(),
                 static_cast<double>(run.episode_steps()) * run.dt(), run.episode_return());
   }
-  std::printf("  took %.1f s: drawing %.1f s (%.1f frames/s, %s), stepping and policy %.2f s, "
-              "waiting for ffmpeg %.1f s\n",
-              total, Seconds(drawing), static_cast<double>(video.frames()) / Seconds(drawing),
-              gl.renderer().c_str(), Seconds(stepping), Seconds(encoding) + Seconds(finishing));
+  std::printf(
+      "  took %.1f s: drawing %.1f s (%.1f frames/s, %s), stepping and policy %.2f s, "
+      "waiting for ffmpeg %.1f s\n",
+      total, Seconds(drawing), static_cast<double>(video.frames()) / Seconds(drawing),
+      gl.renderer().c_str(), Seconds(stepping), Seconds(encoding) + Seconds(finishing));
   return 0;
 }
 

@@ -42,9 +42,12 @@ namespace {
 
 const char* ActionName(RunAction action) {
   switch (action) {
-    case RunAction::kStart: return "new";
-    case RunAction::kResume: return "interrupted: resumes from its checkpoint";
-    case RunAction::kSkip: return "finished: skipped";
+    case RunAction::kStart:
+      return "new";
+    case RunAction::kResume:
+      return "interrupted: resumes from its checkpoint";
+    case RunAction::kSkip:
+      return "finished: skipped";
   }
   return "";
 }
@@ -54,7 +57,8 @@ int ExitCode(RunStatus status) { return status == RunStatus::kFinished ? 0 : Sto
 // one run over the ranks a launcher started: rank 0 decides which run it is
 int RunDataParallel(const Args& args, PluginRegistry& registry, RunOptions& options) {
   if (args.Value("--jobs")) {
-    throw ConfigError("stride run --distributed trains one run over its ranks: --jobs does not apply");
+    throw ConfigError(
+        "stride run --distributed trains one run over its ranks: --jobs does not apply");
   }
   const int timeout = PositiveOption(args, "--timeout");
   const std::unique_ptr<ProcessGroup> group =
@@ -93,8 +97,9 @@ int RunDataParallel(const Args& args, PluginRegistry& registry, RunOptions& opti
 }  // namespace
 
 int RunCommand(const Argv& argv, const std::string& command_line) {
-  const Args args("run", argv, {"--set=", "--seed=", "--out=", "--force", "--resume=", "--jobs=",
-                                "--workers=", "--variant=", "--distributed", "--timeout="});
+  const Args args("run", argv,
+                  {"--set=", "--seed=", "--out=", "--force", "--resume=", "--jobs=", "--workers=",
+                   "--variant=", "--distributed", "--timeout="});
   ConfigureTorch();
   PluginRegistry registry;
   RunOptions options;
@@ -103,8 +108,9 @@ int RunCommand(const Argv& argv, const std::string& command_line) {
   options.num_workers = PositiveOption(args, "--workers");
   InstallStopHandlers();
   if (args.Value("--timeout") && !args.Flag("--distributed")) {
-    throw ConfigError("stride run: --timeout is the data-parallel collectives' timeout and needs "
-                      "--distributed");
+    throw ConfigError(
+        "stride run: --timeout is the data-parallel collectives' timeout and needs "
+        "--distributed");
   }
 
   // continue an interrupted run exactly as it was configured
@@ -112,8 +118,9 @@ int RunCommand(const Argv& argv, const std::string& command_line) {
     args.ExpectAtMost(0);
     if (!args.Values("--set").empty() || args.Value("--seed") || args.Value("--out") ||
         args.Flag("--force") || args.Value("--jobs") || args.Value("--variant")) {
-      throw ConfigError("stride run --resume takes no other option but --workers and "
-                        "--distributed: a resumed run keeps its configuration");
+      throw ConfigError(
+          "stride run --resume takes no other option but --workers and "
+          "--distributed: a resumed run keeps its configuration");
     }
     if (args.Flag("--distributed")) return RunDataParallel(args, registry, options);
     return ExitCode(TrainRunDirectory(*run_dir, registry, options.num_workers));

@@ -33,8 +33,8 @@ int ThreadsAsked(const PlannedRun& run, const RunOptions& options) {
 // `stride run --resume DIR --workers N` as a child of this process, which
 // takes over this process's lock on DIR
 pid_t Spawn(const std::string& run_dir, int workers, RunLock& lock) {
-  std::vector<std::string> words = {"stride", "run", "--resume", run_dir, "--workers",
-                                    std::to_string(workers)};
+  std::vector<std::string> words = {"stride", "run",       "--resume",
+                                    run_dir,  "--workers", std::to_string(workers)};
   std::vector<char*> argv;
   for (std::string& word : words) argv.push_back(word.data());
   argv.push_back(nullptr);
@@ -52,13 +52,13 @@ pid_t Spawn(const std::string& run_dir, int workers, RunLock& lock) {
   for (char** entry = environ; *entry; ++entry) environment.push_back(*entry);
   environment.push_back(nullptr);
   pid_t pid = 0;
-  const int error = posix_spawn(&pid, "/proc/self/exe", nullptr, &attributes, argv.data(),
-                                environment.data());
+  const int error =
+      posix_spawn(&pid, "/proc/self/exe", nullptr, &attributes, argv.data(), environment.data());
   posix_spawnattr_destroy(&attributes);
   if (error == 0) lock.ReleaseToChild();
   if (error != 0) {
-    throw RuntimeError(fmt::format("cannot start a process for run '{}': {}", run_dir,
-                                   std::strerror(error)));
+    throw RuntimeError(
+        fmt::format("cannot start a process for run '{}': {}", run_dir, std::strerror(error)));
   }
   return pid;
 }

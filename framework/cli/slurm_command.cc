@@ -200,11 +200,12 @@ int SubmitCommand(const Argv& argv, const std::string& command_line) {
   fs::create_directories(root / "slurm");
   WriteFileAtomically(script, SbatchScript(request, origin));
   const std::string job = Sbatch(sbatch, script);
-  std::printf("submitted job %s: %zu runs as array tasks 0-%zu%s; script %s; logs %s/%s_<task>.log\n",
-              job.c_str(), runs.size(), runs.size() - 1,
-              request.max_parallel > 0 ? fmt::format(", at most {} at once", request.max_parallel).c_str()
-                                       : "",
-              script.c_str(), request.log_dir.c_str(), job.c_str());
+  std::printf(
+      "submitted job %s: %zu runs as array tasks 0-%zu%s; script %s; logs %s/%s_<task>.log\n",
+      job.c_str(), runs.size(), runs.size() - 1,
+      request.max_parallel > 0 ? fmt::format(", at most {} at once", request.max_parallel).c_str()
+                               : "",
+      script.c_str(), request.log_dir.c_str(), job.c_str());
   std::printf("progress: stride status %s\n", root.string().c_str());
   return 0;
 }

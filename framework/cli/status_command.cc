@@ -92,13 +92,13 @@ int StatusCommand(const Argv& argv, const std::string& /*command_line*/) {
   // every run directory below the root, or the root itself
   std::vector<fs::path> dirs;
   if (fs::exists(root / "config.toml")) dirs.push_back(root);
-  for (auto it = fs::recursive_directory_iterator(root, ec); it != fs::recursive_directory_iterator();
-       it.increment(ec)) {
+  for (auto it = fs::recursive_directory_iterator(root, ec);
+       it != fs::recursive_directory_iterator(); it.increment(ec)) {
     if (it->is_directory() && fs::exists(it->path() / "config.toml")) dirs.push_back(it->path());
   }
   if (dirs.empty()) {
-    throw ConfigError(fmt::format("'{}' holds no run directories (none has a config.toml)",
-                                  root.string()));
+    throw ConfigError(
+        fmt::format("'{}' holds no run directories (none has a config.toml)", root.string()));
   }
   std::sort(dirs.begin(), dirs.end());
 

@@ -45,13 +45,24 @@ void HandleKey(GLFWwindow* window, int key, int, int action, int) {
   if (action != GLFW_PRESS && action != GLFW_REPEAT) return;
   auto* controls = static_cast<Controls*>(glfwGetWindowUserPointer(window));
   switch (key) {
-    case GLFW_KEY_SPACE: controls->paused = !controls->paused; break;
-    case GLFW_KEY_S: controls->slow = !controls->slow; break;
+    case GLFW_KEY_SPACE:
+      controls->paused = !controls->paused;
+      break;
+    case GLFW_KEY_S:
+      controls->slow = !controls->slow;
+      break;
     case GLFW_KEY_R:
-    case GLFW_KEY_BACKSPACE: controls->reset = true; break;
-    case GLFW_KEY_RIGHT: controls->single_steps += controls->paused ? 1 : 0; break;
-    case GLFW_KEY_ESCAPE: glfwSetWindowShouldClose(window, GLFW_TRUE); break;
-    default: break;
+    case GLFW_KEY_BACKSPACE:
+      controls->reset = true;
+      break;
+    case GLFW_KEY_RIGHT:
+      controls->single_steps += controls->paused ? 1 : 0;
+      break;
+    case GLFW_KEY_ESCAPE:
+      glfwSetWindowShouldClose(window, GLFW_TRUE);
+      break;
+    default:
+      break;
   }
 }
 
@@ -77,9 +88,10 @@ class Window {
 
  private:
   static RuntimeError NoDisplay(const std::string& source) {
-    return RuntimeError(fmt::format("no display: stride view needs a window ({}); render a video "
-                                    "instead: use `stride render {} --out walk.mp4`",
-                                    g_glfw_error, source));
+    return RuntimeError(
+        fmt::format("no display: stride view needs a window ({}); render a video "
+                    "instead: use `stride render {} --out walk.mp4`",
+                    g_glfw_error, source));
   }
 
   GLFWwindow* window_ = nullptr;
@@ -135,12 +147,16 @@ int ViewCommand(const Argv& argv, const std::string& /*command_line*/) {
       due = 0.0;
     }
 
-    const std::string values = fmt::format(
-        "{}\n{:.2f} s\n{:.1f}\n{}", run.episode(), static_cast<double>(run.episode_steps()) * run.dt(),
-        run.episode_return(), controls.paused ? "paused" : controls.slow ? "slow motion (1/4)" : "real time");
+    const std::string values =
+        fmt::format("{}\n{:.2f} s\n{:.1f}\n{}", run.episode(),
+                    static_cast<double>(run.episode_steps()) * run.dt(), run.episode_return(),
+                    controls.paused ? "paused"
+                    : controls.slow ? "slow motion (1/4)"
+                                    : "real time");
     int width = 0, height = 0;
     glfwGetFramebufferSize(window.get(), &width, &height);
-    renderer.RenderToWindow(run.data(), width, height, "Episode\nTime\nReturn\nSpeed", values, kHelp);
+    renderer.RenderToWindow(run.data(), width, height, "Episode\nTime\nReturn\nSpeed", values,
+                            kHelp);
     glfwSwapBuffers(window.get());
     glfwPollEvents();
     ++frames;

@@ -35,7 +35,9 @@ std::vector<Perturbation> MujocoPerturbations::Declared() {
 
 MujocoPerturbations::MujocoPerturbations(std::shared_ptr<const mjModel> base, int push_body,
                                          double env_dt)
-    : base_(std::move(base)), scaled_(nullptr, mj_deleteModel), push_body_(push_body),
+    : base_(std::move(base)),
+      scaled_(nullptr, mj_deleteModel),
+      push_body_(push_body),
       env_dt_(env_dt) {
   for (const Perturbation& p : Declared()) next_.push_back(p.neutral);
   current_ = next_;

@@ -26,25 +26,41 @@ RuntimeError EglError(const std::string& step) {
 HeadlessGlContext::HeadlessGlContext() {
   // the surfaceless platform needs neither a display server nor a GPU device
   const char* extensions = eglQueryString(EGL_NO_DISPLAY, EGL_EXTENSIONS);
-  if (extensions == nullptr || std::strstr(extensions, "EGL_MESA_platform_surfaceless") == nullptr) {
+  if (extensions == nullptr ||
+      std::strstr(extensions, "EGL_MESA_platform_surfaceless") == nullptr) {
     throw RuntimeError(fmt::format(
         "headless OpenGL: EGL has no surfaceless platform (EGL_MESA_platform_surfaceless); {}",
         kInstallHint));
   }
   const auto get_platform_display = reinterpret_cast<PFNEGLGETPLATFORMDISPLAYEXTPROC>(
       eglGetProcAddress("eglGetPlatformDisplayEXT"));
-  if (get_platform_display == nullptr) throw EglError("eglGetProcAddress(eglGetPlatformDisplayEXT)");
-  EGLDisplay display = get_platform_display(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, nullptr);
+  if (get_platform_display == nullptr)
+    throw EglError("eglGetProcAddress(eglGetPlatformDisplayEXT)");
+  EGLDisplay display =
+      get_platform_display(EGL_PLATFORM_SURFACELESS_MESA, EGL_DEFAULT_DISPLAY, nullptr);
   EGLint major = 0, minor = 0;
   if (display == EGL_NO_DISPLAY || !eglInitialize(display, &major, &minor)) {
     throw EglError("eglInitialize on the surfaceless platform");
   }
   display_ = display;
 
-  const EGLint config_attributes[] = {EGL_RED_SIZE, 8, EGL_GREEN_SIZE, 8, EGL_BLUE_SIZE, 8,
-                                      EGL_ALPHA_SIZE, 8, EGL_DEPTH_SIZE, 24, EGL_STENCIL_SIZE, 8,
-                                      EGL_RENDERABLE_TYPE, EGL_OPENGL_BIT,
-                                      EGL_SURFACE_TYPE, EGL_PBUFFER_BIT, EGL_NONE};
+  const EGLint config_attributes[] = {EGL_RED_SIZE,
+                                      8,
+                                      EGL_GREEN_SIZE,
+                                      8,
+                                      EGL_BLUE_SIZE,
+                                      8,
+                                      EGL_ALPHA_SIZE,
+                                      8,
+                                      EGL_DEPTH_SIZE,
+                                      24,
+                                      EGL_STENCIL_SIZE,
+                                      8,
+                                      EGL_RENDERABLE_TYPE,
+                                      EGL_OPENGL_BIT,
+                                      EGL_SURFACE_TYPE,
+                                      EGL_PBUFFER_BIT,
+                                      EGL_NONE};
   EGLConfig config = nullptr;
   EGLint configs = 0;
   if (!eglChooseConfig(display, config_attributes, &config, 1, &configs) || configs < 1) {

@@ -27,8 +27,10 @@ int FindCamera(const mjModel& model, const std::string& name) {
   const int id = mj_name2id(&model, mjOBJ_CAMERA, name.c_str());
   if (id >= 0) return id;
   if (model.ncam == 0) {
-    throw ConfigError(fmt::format("unknown camera '{}': the model has no cameras (leave out "
-                                  "--camera for a view that tracks the model)", name));
+    throw ConfigError(
+        fmt::format("unknown camera '{}': the model has no cameras (leave out "
+                    "--camera for a view that tracks the model)",
+                    name));
   }
   throw ConfigError(fmt::format("unknown camera '{}': the model's cameras are {}", name,
                                 fmt::join(CameraNames(model), ", ")));
@@ -64,8 +66,10 @@ SceneRenderer::SceneRenderer(const mjModel& model, const std::string& camera, in
     const int max_width = context_.offWidth, max_height = context_.offHeight;
     mjr_freeContext(&context_);
     mjv_freeScene(&scene_);
-    throw ConfigError(fmt::format("{}x{} pixels is larger than OpenGL's offscreen buffer can be "
-                                  "here ({}x{})", width, height, max_width, max_height));
+    throw ConfigError(
+        fmt::format("{}x{} pixels is larger than OpenGL's offscreen buffer can be "
+                    "here ({}x{})",
+                    width, height, max_width, max_height));
   }
   pixels_.resize(static_cast<size_t>(width) * height * 3);
   flipped_.resize(pixels_.size());

@@ -30,11 +30,14 @@ constexpr char kGifFilter[] =
 
 std::vector<std::string> FfmpegArguments(VideoFormat format, int width, int height,
                                          double frames_per_second, const std::string& output) {
-  std::vector<std::string> args = {"ffmpeg", "-hide_banner", "-nostats", "-loglevel", "error",
-                                   "-y", "-f", "rawvideo", "-pix_fmt", "rgb24",
+  std::vector<std::string> args = {"ffmpeg",      "-hide_banner",
+                                   "-nostats",    "-loglevel",
+                                   "error",       "-y",
+                                   "-f",          "rawvideo",
+                                   "-pix_fmt",    "rgb24",
                                    "-video_size", fmt::format("{}x{}", width, height),
-                                   "-framerate", fmt::format("{:.6f}", frames_per_second),
-                                   "-i", "pipe:0"};
+                                   "-framerate",  fmt::format("{:.6f}", frames_per_second),
+                                   "-i",          "pipe:0"};
   if (format == VideoFormat::kMp4) {
     args.insert(args.end(), {"-c:v", "libx264", "-preset", "medium", "-crf", "23", "-pix_fmt",
                              "yuv420p", "-movflags", "+faststart", "-f", "mp4"});
@@ -81,8 +84,9 @@ VideoEncoder::VideoEncoder(const std::string& path, int width, int height, doubl
     close(fds[1]);
     pid_ = -1;
     if (spawned == ENOENT) {
-      throw RuntimeError("ffmpeg was not found on PATH: videos are encoded with it "
-                         "(Debian: apt-get install ffmpeg)");
+      throw RuntimeError(
+          "ffmpeg was not found on PATH: videos are encoded with it "
+          "(Debian: apt-get install ffmpeg)");
     }
     throw RuntimeError(fmt::format("cannot start ffmpeg: {}", std::strerror(spawned)));
   }
@@ -126,8 +130,8 @@ void VideoEncoder::Finish() {
   std::error_code ec;
   if (!status.empty()) {
     fs::remove(partial_path_, ec);
-    throw RuntimeError(fmt::format("ffmpeg failed writing '{}' ({}): {}", path_, status,
-                                   FfmpegMessages()));
+    throw RuntimeError(
+        fmt::format("ffmpeg failed writing '{}' ({}): {}", path_, status, FfmpegMessages()));
   }
   fs::rename(partial_path_, path_, ec);
   if (ec) throw RuntimeError(fmt::format("cannot write '{}': {}", path_, ec.message()));

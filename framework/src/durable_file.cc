@@ -82,9 +82,10 @@ std::string WriteFailure(const std::string& path, int error_number, size_t neede
   struct statvfs disk {};
   if (statvfs(parent.empty() ? "." : parent.c_str(), &disk) != 0) return message;
   const double free = static_cast<double>(disk.f_bavail) * static_cast<double>(disk.f_frsize);
-  return message + fmt::format(" ({} needed, {} free on its filesystem); nothing written before "
-                               "was lost: free some space and run again to continue",
-                               Bytes(static_cast<double>(needed)), Bytes(free));
+  return message + fmt::format(
+                       " ({} needed, {} free on its filesystem); nothing written before "
+                       "was lost: free some space and run again to continue",
+                       Bytes(static_cast<double>(needed)), Bytes(free));
 }
 
 void WriteFileAtomically(const std::string& path, std::string_view bytes) {
@@ -126,8 +127,8 @@ std::string SealArchive(std::string archive) {
   if (end == std::string::npos || end + kEndSize != archive.size()) {
     throw RuntimeError("cannot seal an archive that is not a zip archive without a comment");
   }
-  const std::string seal = fmt::format("{}{:08x}", kSealPrefix,
-                                       Crc32(std::string_view(archive).substr(0, end + 20)));
+  const std::string seal =
+      fmt::format("{}{:08x}", kSealPrefix, Crc32(std::string_view(archive).substr(0, end + 20)));
   archive[end + 20] = static_cast<char>(seal.size() & 0xFF);
   archive[end + 21] = static_cast<char>(seal.size() >> 8);
   return archive + seal;
@@ -142,8 +143,8 @@ void CheckArchive(const std::string& path, std::string_view archive) {
   }
   const std::string_view comment = archive.substr(end + kEndSize);
   if (comment.empty()) return;
-  const std::string expected = fmt::format("{}{:08x}", kSealPrefix,
-                                           Crc32(archive.substr(0, end + 20)));
+  const std::string expected =
+      fmt::format("{}{:08x}", kSealPrefix, Crc32(archive.substr(0, end + 20)));
   if (comment != expected) {
     throw RuntimeError(fmt::format(
         "'{}' is damaged: its contents fail the checksum written with them ({}, written '{}')",

@@ -76,7 +76,8 @@ std::vector<uint8_t> Trajectory(Environment& env, uint64_t seed, const std::vect
   env.Reset(seed, o.data());
   append(o.data(), o.size() * sizeof(float));
   for (int t = 0; t < steps; ++t) {
-    const StepResult r = env.Step(actions.data() + static_cast<size_t>(t) * act, o.data(), s.data());
+    const StepResult r =
+        env.Step(actions.data() + static_cast<size_t>(t) * act, o.data(), s.data());
     append(o.data(), o.size() * sizeof(float));
     append(s.data(), s.size() * sizeof(double));
     const uint8_t flags[3] = {r.terminated, r.truncated, r.numerical_failure};
@@ -124,16 +125,17 @@ EnvCheckReport CheckEnvironment(const std::function<std::unique_ptr<Environment>
                "two instances reset with one seed differ");
   twin->Reset(seed + 1, b.data());
   if (std::memcmp(a.data(), b.data(), sizeof(float) * obs) == 0) {
-    report.warnings.push_back("different seeds give the same initial observation (no reset noise?)");
+    report.warnings.push_back(
+        "different seeds give the same initial observation (no reset noise?)");
   }
 
   // determinism
   const int short_steps = std::min(random_steps, 300);
   const std::vector<float> actions = RandomActions(act_space, short_steps, seed);
-  check.Expect(Trajectory(*env, seed, actions, short_steps) ==
-                   Trajectory(*twin, seed, actions, short_steps),
-               "the same actions give the same trajectory",
-               "two instances given the same seed and actions diverge");
+  check.Expect(
+      Trajectory(*env, seed, actions, short_steps) == Trajectory(*twin, seed, actions, short_steps),
+      "the same actions give the same trajectory",
+      "two instances given the same seed and actions diverge");
 
   // perturbations: declared sensibly, and at their neutral magnitudes no change at all
   const std::vector<Perturbation> perturbations = env->perturbations();
@@ -170,25 +172,30 @@ EnvCheckReport CheckEnvironment(const std::function<std::unique_ptr<Environment>
     std::vector<float> action(long_actions.begin() + static_cast<long>(t) * act_space.size(),
                               long_actions.begin() + static_cast<long>(t + 1) * act_space.size());
     if (t % 50 == 0) {
-      for (int j = 0; j < act_space.size(); ++j) action[j] = static_cast<float>(act_space.high[j] * 10);
+      for (int j = 0; j < act_space.size(); ++j)
+        action[j] = static_cast<float>(act_space.high[j] * 10);
     }
     const StepResult r = env->Step(action.data(), a.data(), s.data());
     ++length;
     for (int i = 0; i < obs && nonfinite.empty(); ++i) {
-      if (!std::isfinite(a[i])) nonfinite = fmt::format("observation '{}' = {} at step {}", obs_space.names[i], a[i], t);
+      if (!std::isfinite(a[i]))
+        nonfinite = fmt::format("observation '{}' = {} at step {}", obs_space.names[i], a[i], t);
     }
     for (size_t i = 0; i < s.size() && nonfinite.empty(); ++i) {
-      if (!std::isfinite(s[i])) nonfinite = fmt::format("signal '{}' = {} at step {}", signals[i], s[i], t);
+      if (!std::isfinite(s[i]))
+        nonfinite = fmt::format("signal '{}' = {} at step {}", signals[i], s[i], t);
     }
     for (int i = 0; i < obs && out_of_bounds.empty(); ++i) {
       const double slack = 1e-5 * (1.0 + std::fabs(a[i]));
       if (a[i] < obs_space.low[i] - slack || a[i] > obs_space.high[i] + slack) {
-        out_of_bounds = fmt::format("observation '{}' = {} outside [{}, {}] at step {}",
-                                    obs_space.names[i], a[i], obs_space.low[i], obs_space.high[i], t);
+        out_of_bounds =
+            fmt::format("observation '{}' = {} outside [{}, {}] at step {}", obs_space.names[i],
+                        a[i], obs_space.low[i], obs_space.high[i], t);
       }
     }
     if (r.terminated && r.truncated) both_flags = fmt::format("step {} is both", t);
-    if (r.numerical_failure && !r.terminated) both_flags = fmt::format("step {}: numerical failure without terminated", t);
+    if (r.numerical_failure && !r.terminated)
+      both_flags = fmt::format("step {}: numerical failure without terminated", t);
     if (r.truncated && length != env->max_episode_steps()) {
       truncation = fmt::format("truncated after {} steps, max_episode_steps is {}", length,
                                env->max_episode_steps());
@@ -205,15 +212,18 @@ EnvCheckReport CheckEnvironment(const std::function<std::unique_ptr<Environment>
     }
   }
   const std::string rollout = fmt::format("{} random steps", random_steps);
-  check.Expect(nonfinite.empty(), "observations and signals stay finite over " + rollout, nonfinite);
-  check.Expect(out_of_bounds.empty(), "observations stay within the declared bounds", out_of_bounds);
+  check.Expect(nonfinite.empty(), "observations and signals stay finite over " + rollout,
+               nonfinite);
+  check.Expect(out_of_bounds.empty(), "observations stay within the declared bounds",
+               out_of_bounds);
   check.Expect(both_flags.empty(), "terminated and truncated are exclusive", both_flags);
   check.Expect(truncation.empty(), "episodes are truncated at max_episode_steps", truncation);
 
   // saved state continues identically
   try {
     env->Reset(seed, a.data());
-    for (int t = 0; t < 20; ++t) env->Step(actions.data() + static_cast<size_t>(t) * act_space.size(), a.data(), s.data());
+    for (int t = 0; t < 20; ++t)
+      env->Step(actions.data() + static_cast<size_t>(t) * act_space.size(), a.data(), s.data());
     twin->LoadState(env->SaveState());
     const int steps = std::min(short_steps - 20, 100);
     std::vector<float> rest(actions.begin() + 20L * act_space.size(), actions.end());
@@ -230,7 +240,8 @@ EnvCheckReport CheckEnvironment(const std::function<std::unique_ptr<Environment>
     }
     check.Expect(!diverged, "a saved state continues identically", "the restored copy diverged");
   } catch (const std::exception& e) {
-    report.warnings.push_back(fmt::format("state save/load unavailable ({}): runs cannot resume", e.what()));
+    report.warnings.push_back(
+        fmt::format("state save/load unavailable ({}): runs cannot resume", e.what()));
   }
 
   for (const std::string& warning : env->Warnings()) report.warnings.push_back(warning);

@@ -63,8 +63,8 @@ class ValueReader {
         if (auto s = node.value_exact<std::string>()) return *s;
         break;
       case ParamType::kIntList:
-      case ParamType::kDoubleList:
-      case ParamType::kStringList: return ConvertList(node);
+      case ParamType::kStringList:
+        return ConvertList(node);
     }
     WrongType(node);
   }
@@ -73,16 +73,12 @@ class ValueReader {
     const toml::array* array = node.as_array();
     if (!array) WrongType(node);
     std::vector<int64_t> ints;
-    std::vector<double> doubles;
     std::vector<std::string> strings;
     for (const toml::node& element : *array) {
       if (spec_.type == ParamType::kIntList) {
         auto i = element.value_exact<int64_t>();
         if (!i) WrongType(node);
         ints.push_back(*i);
-      } else if (spec_.type == ParamType::kDoubleList) {
-        if (!element.is_number()) WrongType(node);
-        doubles.push_back(Number(element));
       } else {
         auto s = element.value_exact<std::string>();
         if (!s) WrongType(node);
@@ -90,7 +86,6 @@ class ValueReader {
       }
     }
     if (spec_.type == ParamType::kIntList) return ints;
-    if (spec_.type == ParamType::kDoubleList) return doubles;
     return strings;
   }
 
@@ -99,12 +94,10 @@ class ValueReader {
     if (auto i = std::get_if<int64_t>(&value)) numbers.push_back(static_cast<double>(*i));
     if (auto d = std::get_if<double>(&value)) numbers.push_back(*d);
     if (auto v = std::get_if<std::vector<int64_t>>(&value)) numbers.assign(v->begin(), v->end());
-    if (auto v = std::get_if<std::vector<double>>(&value)) numbers = *v;
     for (double x : numbers) {
       if (std::isnan(x) || (spec_.min && x < *spec_.min) || (spec_.max && x > *spec_.max)) {
         throw ConfigError(fmt::format("{}: '{}' = {} is out of range: must be {}", where_,
-                                      key_path_, FormatParamValue(value),
-                                      DescribeAllowed(spec_)));
+                                      key_path_, FormatParamValue(value), DescribeAllowed(spec_)));
       }
     }
     if (spec_.choices.empty()) return;
@@ -153,12 +146,13 @@ Params ReadTable(const toml::table& table, const std::string& table_path,
     const std::string key_path = table_path + "." + spec.name;
     const toml::node* node = table.get(spec.name);
     if (node) {
-      values[spec.name] = ValueReader(spec, key_path, Where(node->source(), table_where)).Read(*node);
+      values[spec.name] =
+          ValueReader(spec, key_path, Where(node->source(), table_where)).Read(*node);
     } else if (spec.default_value) {
       values[spec.name] = *spec.default_value;
     } else {
-      throw ConfigError(fmt::format("{}: missing required key '{}' ({}: {})", table_where,
-                                    key_path, ParamTypeName(spec.type), spec.doc));
+      throw ConfigError(fmt::format("{}: missing required key '{}' ({}: {})", table_where, key_path,
+                                    ParamTypeName(spec.type), spec.doc));
     }
   }
   return Params(std::move(values));
@@ -198,8 +192,8 @@ std::vector<std::pair<std::string, std::vector<double>>> ReadPerturbationTable(
   for (const Perturbation& p : declared) names.push_back(p.name);
   const char* shape = pairs ? "[low, high]" : "[magnitudes]";
   if (!node->is_table()) {
-    throw ConfigError(fmt::format("{}: '{}' must be a table {{ perturbation = {} }}, got {}",
-                                  where, key_path, shape, Describe(*node)));
+    throw ConfigError(fmt::format("{}: '{}' must be a table {{ perturbation = {} }}, got {}", where,
+                                  key_path, shape, Describe(*node)));
   }
   for (auto&& [key, value] : *node->as_table()) {
     const std::string name(key.str());
@@ -207,13 +201,11 @@ std::vector<std::pair<std::string, std::vector<double>>> ReadPerturbationTable(
     const auto p = std::find_if(declared.begin(), declared.end(),
                                 [&](const Perturbation& d) { return d.name == name; });
     if (p == declared.end()) {
-      throw ConfigError(fmt::format("{}: '{}.{}': the environment has no perturbation '{}'{}", at,
-                                    key_path, name, name,
-                                    names.empty() ? " (it declares none)"
-                                                  : DidYouMean(name, names).empty()
-                                                        ? fmt::format("; it has: {}",
-                                                                      fmt::join(names, ", "))
-                                                        : DidYouMean(name, names)));
+      throw ConfigError(fmt::format(
+          "{}: '{}.{}': the environment has no perturbation '{}'{}", at, key_path, name, name,
+          names.empty()                     ? " (it declares none)"
+          : DidYouMean(name, names).empty() ? fmt::format("; it has: {}", fmt::join(names, ", "))
+                                            : DidYouMean(name, names)));
     }
     std::vector<double> numbers;
     const toml::array* array = value.as_array();
@@ -258,10 +250,10 @@ PluginTable ReadPluginTable(const toml::table& table, const std::string& table_p
                             const PluginRegistry& registry) {
   const toml::node* plugin_node = table.get("plugin");
   if (!plugin_node) {
-    throw ConfigError(fmt::format("{}: missing required key '{}.plugin' (the {} plugin to use; "
-                                  "available: {})",
-                                  table_where, table_path, PluginKindName(kind),
-                                  fmt::join(registry.Names(kind), ", ")));
+    throw ConfigError(fmt::format(
+        "{}: missing required key '{}.plugin' (the {} plugin to use; "
+        "available: {})",
+        table_where, table_path, PluginKindName(kind), fmt::join(registry.Names(kind), ", ")));
   }
   const std::string where = Where(plugin_node->source(), table_where);
   auto name = plugin_node->value_exact<std::string>();
@@ -293,8 +285,8 @@ PluginTable ReadPluginTable(const toml::table& table, const std::string& table_p
     std::visit([&out](const auto& factory) { factory(out.params); }, plugin->entry->factory);
   } catch (const std::exception& e) {
     throw ConfigError(fmt::format("{}: {} plugin '{}' ({}) failed to start: {}",
-                                  FirstKeyNamed(table, e.what(), table_where),
-                                  PluginKindName(kind), out.plugin, plugin->library, e.what()));
+                                  FirstKeyNamed(table, e.what(), table_where), PluginKindName(kind),
+                                  out.plugin, plugin->library, e.what()));
   }
   return out;
 }
@@ -319,8 +311,7 @@ std::string TableWhere(const toml::table& table, const std::string& source) {
 // evaluation.success and evaluation.min_successes, checked against the
 // metrics the experiment's environment declares
 SuccessCriterion ReadSuccessCriterion(const toml::table& table, const Params& eval,
-                                      const std::string& table_where,
-                                      const Experiment& experiment,
+                                      const std::string& table_where, const Experiment& experiment,
                                       const PluginRegistry& registry) {
   SuccessCriterion criterion;
   criterion.min_successes = eval.GetInt("min_successes");
@@ -368,8 +359,9 @@ void CheckTopLevelTables(const toml::table& doc, const std::string& source) {
   for (auto&& [key, node] : doc) {
     const std::string name(key.str());
     if (std::find(tables.begin(), tables.end(), name) != tables.end()) continue;
-    throw ConfigError(fmt::format("{}: unknown table '{}'{}; tables: {}", Where(key.source(), source),
-                                  name, DidYouMean(name, tables), fmt::join(tables, ", ")));
+    throw ConfigError(fmt::format("{}: unknown table '{}'{}; tables: {}",
+                                  Where(key.source(), source), name, DidYouMean(name, tables),
+                                  fmt::join(tables, ", ")));
   }
 }
 
@@ -377,8 +369,9 @@ void CheckTopLevelTables(const toml::table& doc, const std::string& source) {
 
 bool IsPlainName(const std::string& name) {
   return !name.empty() && name != "." && name != ".." &&
-         name.find_first_not_of("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
-                                "0123456789_.-") == std::string::npos;
+         name.find_first_not_of(
+             "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"
+             "0123456789_.-") == std::string::npos;
 }
 
 const std::vector<ParamSpec>& ExperimentTableSpec() {
@@ -422,9 +415,9 @@ const std::vector<ParamSpec>& AlgorithmTableSpec() {
 
 const std::vector<ParamSpec>& EvaluationTableSpec() {
   static const std::vector<ParamSpec> spec = {
-      InRange(IntParam("every_steps", 0,
-                       "steps between evaluations (0: only at the end of training)"),
-              0, std::nullopt),
+      InRange(
+          IntParam("every_steps", 0, "steps between evaluations (0: only at the end of training)"),
+          0, std::nullopt),
       InRange(IntParam("episodes", 10, "deterministic episodes per evaluation: the attempts"), 1,
               10'000),
       StringListParam("success", {},
@@ -464,9 +457,10 @@ Experiment ReadExperimentDocument(const toml::table& doc, const std::string& sou
   }
   for (auto seed = experiment.seeds.begin(); seed != experiment.seeds.end(); ++seed) {
     if (std::find(experiment.seeds.begin(), seed, *seed) == seed) continue;
-    throw ConfigError(fmt::format("{}: 'experiment.seeds' lists seed {} twice: each seed is one "
-                                  "run, in one directory",
-                                  Where(exp_table.get("seeds")->source(), exp_where), *seed));
+    throw ConfigError(
+        fmt::format("{}: 'experiment.seeds' lists seed {} twice: each seed is one "
+                    "run, in one directory",
+                    Where(exp_table.get("seeds")->source(), exp_where), *seed));
   }
   experiment.total_steps = exp.GetInt("total_steps");
   experiment.output_dir = exp.GetString("output_dir");
@@ -485,13 +479,14 @@ Experiment ReadExperimentDocument(const toml::table& doc, const std::string& sou
   try {
     registry.LoadSearchPath(experiment.plugin_dirs);
   } catch (const ConfigError& e) {
-    throw ConfigError(fmt::format("{}: {}", Where(exp_table.get("plugin_dirs")->source(), exp_where),
-                                  e.what()));
+    throw ConfigError(
+        fmt::format("{}: {}", Where(exp_table.get("plugin_dirs")->source(), exp_where), e.what()));
   }
   registry.LoadSearchPath(PluginRegistry::SearchPath(experiment.plugin_dirs));
 
   // [environment]
-  const toml::table& env_table = RequireTable(doc, "environment", source, "e.g. plugin = \"biped\"");
+  const toml::table& env_table =
+      RequireTable(doc, "environment", source, "e.g. plugin = \"biped\"");
   PluginTable env = ReadPluginTable(env_table, "environment", TableWhere(env_table, source),
                                     PluginKind::kEnvironment, EnvironmentTableSpec(), registry);
   experiment.environment = {env.plugin, env.params};
@@ -514,9 +509,10 @@ Experiment ReadExperimentDocument(const toml::table& doc, const std::string& sou
   // [[reward]]
   const toml::node* rewards = doc.get("reward");
   if (!rewards) {
-    throw ConfigError(fmt::format("{}: missing [[reward]] tables (at least one reward term, e.g. "
-                                  "plugin = \"alive_bonus\")",
-                                  source));
+    throw ConfigError(
+        fmt::format("{}: missing [[reward]] tables (at least one reward term, e.g. "
+                    "plugin = \"alive_bonus\")",
+                    source));
   }
   if (!rewards->is_array_of_tables()) {
     throw ConfigError(fmt::format("{}: 'reward' must be an array of tables: write [[reward]]",
@@ -528,8 +524,8 @@ Experiment ReadExperimentDocument(const toml::table& doc, const std::string& sou
     PluginTable reward =
         ReadPluginTable(table, fmt::format("reward[{}]", i), TableWhere(table, source),
                         PluginKind::kReward, RewardTableSpec(), registry);
-    experiment.rewards.push_back({reward.plugin, reward.framework.GetDouble("weight"),
-                                  reward.params});
+    experiment.rewards.push_back(
+        {reward.plugin, reward.framework.GetDouble("weight"), reward.params});
   }
 
   // [algorithm]
@@ -540,8 +536,8 @@ Experiment ReadExperimentDocument(const toml::table& doc, const std::string& sou
 
   // [evaluation]
   static const toml::table kEmpty;
-  const toml::table* eval_table = doc.get("evaluation") ? &RequireTable(doc, "evaluation", source, "")
-                                                        : &kEmpty;
+  const toml::table* eval_table =
+      doc.get("evaluation") ? &RequireTable(doc, "evaluation", source, "") : &kEmpty;
   const Params eval =
       ReadTable(*eval_table, "evaluation", TableWhere(*eval_table, source), EvaluationTableSpec());
   experiment.eval_every_steps = eval.GetInt("every_steps");
@@ -578,8 +574,8 @@ Params ParsePluginParams(PluginKind kind, const std::string& name,
   }
   for (const std::string& override_text : overrides) {
     const std::string prefix = table_name + (kind == PluginKind::kReward ? ".0." : ".");
-    ApplyOverride(doc, override_text.rfind(prefix, 0) == 0 ? override_text
-                                                           : prefix + override_text);
+    ApplyOverride(doc,
+                  override_text.rfind(prefix, 0) == 0 ? override_text : prefix + override_text);
   }
   const toml::table& filled = kind == PluginKind::kReward
                                   ? *doc["reward"].as_array()->get(0)->as_table()
@@ -612,8 +608,8 @@ std::string ResolvedToml(const Experiment& e) {
   if (!e.randomize.empty()) {
     std::vector<std::string> ranges;
     for (const PerturbationRange& r : e.randomize) {
-      ranges.push_back(fmt::format("{} = [{}, {}]", r.name, FormatParamValue(r.low),
-                                   FormatParamValue(r.high)));
+      ranges.push_back(
+          fmt::format("{} = [{}, {}]", r.name, FormatParamValue(r.low), FormatParamValue(r.high)));
     }
     out += fmt::format("randomize = {{ {} }}\n", fmt::join(ranges, ", "));
   }
@@ -639,7 +635,9 @@ std::string ResolvedToml(const Experiment& e) {
   if (!e.robustness.empty()) {
     std::vector<std::string> tests;
     for (const RobustnessTest& t : e.robustness) {
-      tests.push_back(fmt::format("{} = {}", t.perturbation, FormatParamValue(t.magnitudes)));
+      std::vector<std::string> magnitudes;
+      for (double magnitude : t.magnitudes) magnitudes.push_back(FormatParamValue(magnitude));
+      tests.push_back(fmt::format("{} = [{}]", t.perturbation, fmt::join(magnitudes, ", ")));
     }
     out += fmt::format("robustness = {{ {} }}\n", fmt::join(tests, ", "));
   }

@@ -32,12 +32,18 @@ void Environment::LoadState(const std::vector<uint8_t>&) {
 
 const char* AggregateName(Aggregate aggregate) {
   switch (aggregate) {
-    case Aggregate::kSum: return "sum";
-    case Aggregate::kIntegral: return "integral";
-    case Aggregate::kMean: return "mean";
-    case Aggregate::kMin: return "min";
-    case Aggregate::kMax: return "max";
-    case Aggregate::kLast: return "last";
+    case Aggregate::kSum:
+      return "sum";
+    case Aggregate::kIntegral:
+      return "integral";
+    case Aggregate::kMean:
+      return "mean";
+    case Aggregate::kMin:
+      return "min";
+    case Aggregate::kMax:
+      return "max";
+    case Aggregate::kLast:
+      return "last";
   }
   return "unknown";
 }
@@ -49,23 +55,26 @@ bool Algorithm::data_parallel() const { return false; }
 
 const char* PluginKindName(PluginKind kind) {
   switch (kind) {
-    case PluginKind::kEnvironment: return "environment";
-    case PluginKind::kReward: return "reward";
-    case PluginKind::kAlgorithm: return "algorithm";
+    case PluginKind::kEnvironment:
+      return "environment";
+    case PluginKind::kReward:
+      return "reward";
+    case PluginKind::kAlgorithm:
+      return "algorithm";
   }
   return "unknown";
 }
 
-PluginEntry EnvironmentEntry(std::string name, std::string summary,
-                             std::vector<ParamSpec> params, EnvironmentFactory factory) {
+PluginEntry EnvironmentEntry(std::string name, std::string summary, std::vector<ParamSpec> params,
+                             EnvironmentFactory factory) {
   return {std::move(name), std::move(summary), std::move(params), std::move(factory)};
 }
-PluginEntry RewardEntry(std::string name, std::string summary,
-                        std::vector<ParamSpec> params, RewardFactory factory) {
+PluginEntry RewardEntry(std::string name, std::string summary, std::vector<ParamSpec> params,
+                        RewardFactory factory) {
   return {std::move(name), std::move(summary), std::move(params), std::move(factory)};
 }
-PluginEntry AlgorithmEntry(std::string name, std::string summary,
-                           std::vector<ParamSpec> params, AlgorithmFactory factory) {
+PluginEntry AlgorithmEntry(std::string name, std::string summary, std::vector<ParamSpec> params,
+                           AlgorithmFactory factory) {
   return {std::move(name), std::move(summary), std::move(params), std::move(factory)};
 }
 

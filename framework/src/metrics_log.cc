@@ -1,8 +1,8 @@
 #include "metrics_log.h"
 
 #include <algorithm>
-#include <cmath>
 #include <cerrno>
+#include <cmath>
 #include <cstdlib>
 #include <filesystem>
 #include <sstream>
@@ -53,7 +53,10 @@ int64_t JsonStep(const std::string& line) {
 
 MetricsLog::MetricsLog(std::string path, bool resume, TensorBoardWriter* events,
                        std::string tag_prefix)
-    : path_(std::move(path)), resume_(resume), events_(events), tag_prefix_(std::move(tag_prefix)) {}
+    : path_(std::move(path)),
+      resume_(resume),
+      events_(events),
+      tag_prefix_(std::move(tag_prefix)) {}
 
 int64_t MetricsLog::Begin(int64_t first_step) {
   int64_t last_kept = 0;

@@ -30,10 +30,18 @@ std::string QuoteString(const std::string& s) {
   std::string out = "\"";
   for (char c : s) {
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (static_cast<unsigned char>(c) < 0x20) {
           out += fmt::format("\\u{:04x}", static_cast<int>(c));
@@ -64,18 +72,10 @@ ParamSpec DoubleParam(std::string name, double default_value, std::string doc) {
   return MakeSpec(std::move(name), ParamType::kDouble, default_value, std::move(doc));
 }
 ParamSpec StringParam(std::string name, std::string default_value, std::string doc) {
-  return MakeSpec(std::move(name), ParamType::kString, std::move(default_value),
-                  std::move(doc));
+  return MakeSpec(std::move(name), ParamType::kString, std::move(default_value), std::move(doc));
 }
-ParamSpec IntListParam(std::string name, std::vector<int64_t> default_value,
-                       std::string doc) {
-  return MakeSpec(std::move(name), ParamType::kIntList, std::move(default_value),
-                  std::move(doc));
-}
-ParamSpec DoubleListParam(std::string name, std::vector<double> default_value,
-                          std::string doc) {
-  return MakeSpec(std::move(name), ParamType::kDoubleList, std::move(default_value),
-                  std::move(doc));
+ParamSpec IntListParam(std::string name, std::vector<int64_t> default_value, std::string doc) {
+  return MakeSpec(std::move(name), ParamType::kIntList, std::move(default_value), std::move(doc));
 }
 ParamSpec StringListParam(std::string name, std::vector<std::string> default_value,
                           std::string doc) {
@@ -98,13 +98,18 @@ ParamSpec Required(ParamSpec spec) {
 
 const char* ParamTypeName(ParamType type) {
   switch (type) {
-    case ParamType::kBool: return "boolean";
-    case ParamType::kInt: return "integer";
-    case ParamType::kDouble: return "float";
-    case ParamType::kString: return "string";
-    case ParamType::kIntList: return "array of integers";
-    case ParamType::kDoubleList: return "array of floats";
-    case ParamType::kStringList: return "array of strings";
+    case ParamType::kBool:
+      return "boolean";
+    case ParamType::kInt:
+      return "integer";
+    case ParamType::kDouble:
+      return "float";
+    case ParamType::kString:
+      return "string";
+    case ParamType::kIntList:
+      return "array of integers";
+    case ParamType::kStringList:
+      return "array of strings";
   }
   return "unknown";
 }
@@ -117,11 +122,6 @@ std::string FormatParamValue(const ParamValue& value) {
     std::string operator()(const std::string& s) const { return QuoteString(s); }
     std::string operator()(const std::vector<int64_t>& v) const {
       return fmt::format("[{}]", fmt::join(v, ", "));
-    }
-    std::string operator()(const std::vector<double>& v) const {
-      std::vector<std::string> parts;
-      for (double d : v) parts.push_back(FormatNumber(d));
-      return fmt::format("[{}]", fmt::join(parts, ", "));
     }
     std::string operator()(const std::vector<std::string>& v) const {
       std::vector<std::string> parts;
@@ -154,7 +154,8 @@ std::string ParamTableRow(const ParamSpec& spec) {
 }
 
 std::string ParamTable(const std::vector<ParamSpec>& specs) {
-  std::string table = "| name | type | default | allowed | description |\n| --- | --- | --- | --- | --- |\n";
+  std::string table =
+      "| name | type | default | allowed | description |\n| --- | --- | --- | --- | --- |\n";
   for (const ParamSpec& spec : specs) table += ParamTableRow(spec) + "\n";
   return table;
 }
@@ -192,15 +193,10 @@ const std::string& Params::GetString(const std::string& name) const {
 const std::vector<int64_t>& Params::GetIntList(const std::string& name) const {
   return As<std::vector<int64_t>>(Get(name), name, "an array of integers");
 }
-const std::vector<double>& Params::GetDoubleList(const std::string& name) const {
-  return As<std::vector<double>>(Get(name), name, "an array of floats");
-}
 const std::vector<std::string>& Params::GetStringList(const std::string& name) const {
   return As<std::vector<std::string>>(Get(name), name, "an array of strings");
 }
 bool Params::Has(const std::string& name) const { return values_.count(name) > 0; }
-void Params::Set(const std::string& name, ParamValue value) {
-  values_[name] = std::move(value);
-}
+void Params::Set(const std::string& name, ParamValue value) { values_[name] = std::move(value); }
 
 }  // namespace stride

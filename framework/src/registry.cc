@@ -7,9 +7,9 @@
 #include <sstream>
 #include <string_view>
 
+#include <fmt/format.h>
 #include <boost/dll/runtime_symbol_info.hpp>
 #include <boost/dll/shared_library.hpp>
-#include <fmt/format.h>
 
 #include "stride/algorithm.h"
 #include "stride/environment.h"
@@ -110,8 +110,8 @@ void PluginRegistry::LoadSearchPath(const std::vector<std::string>& paths) {
       continue;
     }
     if (!fs::is_directory(status)) {
-      throw ConfigError(fmt::format(
-          "plugin path '{}' is neither a directory nor a regular file", entry));
+      throw ConfigError(
+          fmt::format("plugin path '{}' is neither a directory nor a regular file", entry));
     }
     std::vector<fs::path> libraries;
     for (const fs::directory_entry& file : fs::directory_iterator(entry)) {
@@ -169,8 +169,8 @@ void PluginRegistry::LoadLibrary(const std::string& path) {
   try {
     entries = manifest.entries();
   } catch (const std::exception& e) {
-    throw ConfigError(fmt::format("plugin library '{}' failed to list its plugins: {}",
-                                  canonical, e.what()));
+    throw ConfigError(
+        fmt::format("plugin library '{}' failed to list its plugins: {}", canonical, e.what()));
   }
 
   // register its entries; a name may exist once per kind
@@ -179,8 +179,8 @@ void PluginRegistry::LoadLibrary(const std::string& path) {
     for (const RegisteredPlugin& existing : registered) {
       if (existing.entry->kind() == entry.kind() && existing.entry->name == entry.name) {
         throw ConfigError(fmt::format("{} plugin '{}' is registered twice: by '{}' and by '{}'",
-                                      PluginKindName(entry.kind()), entry.name,
-                                      existing.library, canonical));
+                                      PluginKindName(entry.kind()), entry.name, existing.library,
+                                      canonical));
       }
     }
     registered.push_back({&entry, canonical});

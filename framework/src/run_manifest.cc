@@ -78,7 +78,8 @@ void SetTimeToSuccess(const std::string& path, const std::optional<TimeToSuccess
 
 std::string ElfBuildId(const std::string& path) {
   std::ifstream in(path, std::ios::binary);
-  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::vector<char> bytes((std::istreambuf_iterator<char>(in)),
+                                std::istreambuf_iterator<char>());
   if (bytes.size() < sizeof(Elf64_Ehdr) || std::string(bytes.data(), 4) != ELFMAG ||
       bytes[EI_CLASS] != ELFCLASS64) {
     return "";
@@ -129,10 +130,10 @@ std::string RunManifestJson(const Experiment& experiment, const PluginRegistry& 
   std::vector<std::string> plugins;
   auto add = [&](PluginKind kind, const std::string& name) {
     const RegisteredPlugin& plugin = registry.Find(kind, name);
-    plugins.push_back(fmt::format(
-        "    {{\"kind\": {}, \"name\": {}, \"library\": {}, \"build_id\": {}}}",
-        JsonString(PluginKindName(kind)), JsonString(name), JsonString(plugin.library),
-        JsonString(ElfBuildId(plugin.library))));
+    plugins.push_back(
+        fmt::format("    {{\"kind\": {}, \"name\": {}, \"library\": {}, \"build_id\": {}}}",
+                    JsonString(PluginKindName(kind)), JsonString(name), JsonString(plugin.library),
+                    JsonString(ElfBuildId(plugin.library))));
   };
   add(PluginKind::kEnvironment, experiment.environment.plugin);
   for (const RewardConfig& reward : experiment.rewards) add(PluginKind::kReward, reward.plugin);
@@ -161,9 +162,8 @@ std::string RunManifestJson(const Experiment& experiment, const PluginRegistry& 
       "  \"plugins\": [\n{}\n  ]\n"
       "}}\n",
       JsonString(experiment.name), seed, time_to_success, JsonString(ContentHash(config_toml)),
-      JsonString(command), JsonString(HostName()), group.world_size(),
-      JsonString(group.launcher()), JsonString(UtcNow()),
-      JsonString(STRIDE_BUILD_FINGERPRINT), fmt::join(version_lines, ",\n"),
+      JsonString(command), JsonString(HostName()), group.world_size(), JsonString(group.launcher()),
+      JsonString(UtcNow()), JsonString(STRIDE_BUILD_FINGERPRINT), fmt::join(version_lines, ",\n"),
       fmt::join(plugins, ",\n"));
 }
 

@@ -62,8 +62,10 @@ class RunContext : public TrainContext {
     // rank 0 alone writes the run's files
     if (group.rank() == 0) {
       events_ = std::make_unique<TensorBoardWriter>(run_dir_, resume);
-      metrics_ = std::make_unique<MetricsLog>(run_dir_ + "/metrics", resume, events_.get(), "train/");
-      evaluations_ = std::make_unique<MetricsLog>(run_dir_ + "/eval", resume, events_.get(), "eval/");
+      metrics_ =
+          std::make_unique<MetricsLog>(run_dir_ + "/metrics", resume, events_.get(), "train/");
+      evaluations_ =
+          std::make_unique<MetricsLog>(run_dir_ + "/eval", resume, events_.get(), "eval/");
     }
     const int num_envs = static_cast<int>(experiment.num_envs);
     if (num_envs % group.world_size() != 0) {
@@ -95,7 +97,8 @@ class RunContext : public TrainContext {
     current_step_ = step;
     if (group_.rank() != 0) return;
     const double elapsed = Elapsed();
-    const double steps_per_second = static_cast<double>(step - start_step_) / std::max(elapsed, 1e-9);
+    const double steps_per_second =
+        static_cast<double>(step - start_step_) / std::max(elapsed, 1e-9);
 
     // episode statistics of the episodes that ended during this update
     std::vector<double> returns, lengths;
@@ -155,8 +158,10 @@ class RunContext : public TrainContext {
     if (summary.success && !time_to_success_) {
       time_to_success_ = TimeToSuccess{step, train_seconds};
       SetTimeToSuccess(run_dir_ + "/manifest.json", time_to_success_);
-      std::fprintf(stderr, "[%s] success criterion first met at step %lld, after %.1f s of "
-                   "training\n", run_dir_.c_str(), static_cast<long long>(step), train_seconds);
+      std::fprintf(stderr,
+                   "[%s] success criterion first met at step %lld, after %.1f s of "
+                   "training\n",
+                   run_dir_.c_str(), static_cast<long long>(step), train_seconds);
     }
     finished_on_success_ = finished_on_success_ || (summary.success && experiment_.stop_on_success);
     if (step >= experiment_.total_steps || finished_on_success_) EvaluateRobustness(policy);
@@ -255,13 +260,17 @@ class RunContext : public TrainContext {
     const bool last = step >= experiment_.total_steps;
     if (!last && elapsed - last_print_ < 2.0) return;
     last_print_ = elapsed;
-    const double remaining = static_cast<double>(std::max<int64_t>(experiment_.total_steps - step, 0)) /
-                             std::max(steps_per_second, 1e-9);
-    std::fprintf(stderr, "[%s] step %lld/%lld (%.0f%%) | %.0f steps/s | ETA %s | return %s\n",
-                 run_dir_.c_str(), static_cast<long long>(step), static_cast<long long>(experiment_.total_steps),
-                 std::min(100.0, 100.0 * static_cast<double>(step) / static_cast<double>(experiment_.total_steps)),
-                 steps_per_second, Duration(remaining).c_str(),
-                 recent_returns_.empty() ? "-" : fmt::format("{:.1f}", Mean(recent_returns_)).c_str());
+    const double remaining =
+        static_cast<double>(std::max<int64_t>(experiment_.total_steps - step, 0)) /
+        std::max(steps_per_second, 1e-9);
+    std::fprintf(
+        stderr, "[%s] step %lld/%lld (%.0f%%) | %.0f steps/s | ETA %s | return %s\n",
+        run_dir_.c_str(), static_cast<long long>(step),
+        static_cast<long long>(experiment_.total_steps),
+        std::min(100.0,
+                 100.0 * static_cast<double>(step) / static_cast<double>(experiment_.total_steps)),
+        steps_per_second, Duration(remaining).c_str(),
+        recent_returns_.empty() ? "-" : fmt::format("{:.1f}", Mean(recent_returns_)).c_str());
   }
 
   const Experiment& experiment_;
@@ -292,8 +301,7 @@ class RunContext : public TrainContext {
 
 // one seed from a prepared run directory, or this rank's share of it
 RunStatus TrainRun(const Experiment& experiment, const PluginRegistry& registry, int64_t seed,
-                   const std::string& run_dir, bool resume, int num_workers,
-                   ProcessGroup& group) {
+                   const std::string& run_dir, bool resume, int num_workers, ProcessGroup& group) {
   const std::string config_toml = ReadFile(run_dir + "/config.toml");
   RunContext context(experiment, registry, seed, run_dir, config_toml, resume, num_workers, group);
   std::unique_ptr<Algorithm> algorithm =
@@ -414,9 +422,7 @@ RunAction ActionFor(const fs::path& run_dir, const std::string& config_toml, boo
   return RunAction::kStart;
 }
 
-int DefaultWorkers() {
-  return static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-}
+int DefaultWorkers() { return static_cast<int>(std::max(1u, std::thread::hardware_concurrency())); }
 
 }  // namespace
 
@@ -442,12 +448,13 @@ std::unique_ptr<VecEnv> MakeVecEnv(const Experiment& experiment, const PluginReg
                                    int num_envs, uint64_t seed, int num_workers, int first_index) {
   std::vector<std::unique_ptr<Environment>> envs;
   for (int i = 0; i < num_envs; ++i) {
-    envs.push_back(registry.MakeEnvironment(experiment.environment.plugin,
-                                            experiment.environment.params));
+    envs.push_back(
+        registry.MakeEnvironment(experiment.environment.plugin, experiment.environment.params));
   }
   std::vector<RewardFunction::Term> terms;
   for (const RewardConfig& reward : experiment.rewards) {
-    terms.push_back({reward.plugin, reward.weight, registry.MakeReward(reward.plugin, reward.params)});
+    terms.push_back(
+        {reward.plugin, reward.weight, registry.MakeReward(reward.plugin, reward.params)});
   }
   auto reward = std::make_shared<const RewardFunction>(std::move(terms), envs[0]->signal_names());
   return std::make_unique<VecEnv>(std::move(envs), std::move(reward), seed,
@@ -493,7 +500,8 @@ EvalSummary EvaluatePolicy(VecEnv& env, const Policy& policy, const SuccessCrite
     values.push_back(std::move(episode));
   }
   summary.mean_return = sum / n;
-  summary.std_return = std::sqrt(std::max(0.0, sum_sq / n - summary.mean_return * summary.mean_return));
+  summary.std_return =
+      std::sqrt(std::max(0.0, sum_sq / n - summary.mean_return * summary.mean_return));
   for (size_t m = 0; m < metrics.size(); ++m) {
     summary.metric_means.emplace_back(metrics[m].name, metric_sums[m] / n);
   }
@@ -542,7 +550,8 @@ std::string RunDirectory(const Experiment& experiment, const std::string& output
 }
 
 std::string DescribeEvaluation(const EvalSummary& summary, const SuccessCriterion& criterion) {
-  std::string text = fmt::format("return {:.1f} +- {:.1f}", summary.mean_return, summary.std_return);
+  std::string text =
+      fmt::format("return {:.1f} +- {:.1f}", summary.mean_return, summary.std_return);
   std::vector<std::string> means;
   for (const auto& [name, mean] : summary.metric_means) {
     means.push_back(fmt::format("{} {:.4g}", name, mean));
@@ -570,7 +579,8 @@ std::vector<PlannedRun> PlanRuns(const std::vector<Experiment>& experiments,
       run.seed = seed;
       run.dir = RunDirectory(run.experiment, output_dir, seed);
       for (const PlannedRun& other : runs) {
-        if (fs::path(other.dir).lexically_normal() != fs::path(run.dir).lexically_normal()) continue;
+        if (fs::path(other.dir).lexically_normal() != fs::path(run.dir).lexically_normal())
+          continue;
         throw ConfigError(fmt::format("variants '{}' and '{}' would share the run directory '{}'",
                                       other.experiment.variant, experiment.variant, run.dir));
       }
@@ -592,15 +602,15 @@ void PrepareRun(const PlannedRun& run, const PluginRegistry& registry, const Run
   for (const fs::path& path : previous) fs::remove_all(path, ec);
   if (!ec) fs::create_directories(run_dir / "checkpoints", ec);
   if (ec) {
-    throw ConfigError(fmt::format("cannot create run directory '{}': {}", run_dir.string(),
-                                  ec.message()));
+    throw ConfigError(
+        fmt::format("cannot create run directory '{}': {}", run_dir.string(), ec.message()));
   }
   const std::string config_toml = ResolvedToml(run.experiment);
   WriteFileAtomically((run_dir / "config.toml").string(), config_toml);
-  WriteFileAtomically((run_dir / "manifest.json").string(),
-                      RunManifestJson(run.experiment, registry, run.seed, config_toml,
-                                      options.command, options.versions,
-                                      options.group ? *options.group : SingleProcess()));
+  WriteFileAtomically(
+      (run_dir / "manifest.json").string(),
+      RunManifestJson(run.experiment, registry, run.seed, config_toml, options.command,
+                      options.versions, options.group ? *options.group : SingleProcess()));
 }
 
 std::vector<RunLock> LockRuns(const std::vector<PlannedRun>& runs) {
@@ -611,8 +621,7 @@ std::vector<RunLock> LockRuns(const std::vector<PlannedRun>& runs) {
   return locks;
 }
 
-RunStatus TrainRunDirectory(const std::string& run_dir, PluginRegistry& registry,
-                            int num_workers) {
+RunStatus TrainRunDirectory(const std::string& run_dir, PluginRegistry& registry, int num_workers) {
   std::error_code ec;
   if (!fs::is_regular_file(fs::path(run_dir) / "config.toml", ec)) {
     throw ConfigError(fmt::format("'{}' is not a run directory: it has no config.toml", run_dir));

@@ -24,8 +24,8 @@ std::vector<int> SignalIndex::RequireGroup(const std::string& group) const {
     }
   }
   if (positions.empty()) {
-    throw ConfigError(fmt::format("the environment has no signals '{}.*' (it has: {})",
-                                  group, fmt::join(names_, ", ")));
+    throw ConfigError(fmt::format("the environment has no signals '{}.*' (it has: {})", group,
+                                  fmt::join(names_, ", ")));
   }
   return positions;
 }

@@ -45,11 +45,16 @@ void SkipSpaces(const std::string& text, size_t& at) {
 
 bool MetricCondition::HoldsFor(double value) const {
   switch (comparison) {
-    case Comparison::kLess: return value < threshold;
-    case Comparison::kLessEqual: return value <= threshold;
-    case Comparison::kEqual: return value == threshold;
-    case Comparison::kGreaterEqual: return value >= threshold;
-    case Comparison::kGreater: return value > threshold;
+    case Comparison::kLess:
+      return value < threshold;
+    case Comparison::kLessEqual:
+      return value <= threshold;
+    case Comparison::kEqual:
+      return value == threshold;
+    case Comparison::kGreaterEqual:
+      return value >= threshold;
+    case Comparison::kGreater:
+      return value > threshold;
   }
   return false;
 }

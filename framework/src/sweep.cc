@@ -6,12 +6,12 @@
 #include <cstring>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 
 #include <fmt/format.h>
 #include <toml++/toml.h>
 
 #include "experiment_document.h"
+#include "stride/durable_file.h"
 #include "stride/error.h"
 #include "stride/params.h"
 #include "stride/suggest.h"
@@ -31,8 +31,8 @@ toml::table ParseToml(const std::string& text, const std::string& source) {
   try {
     return toml::parse(std::string_view(text), std::string_view(source));
   } catch (const toml::parse_error& e) {
-    throw ConfigError(fmt::format("{}: TOML syntax error: {}", Where(e.source(), source),
-                                  e.description()));
+    throw ConfigError(
+        fmt::format("{}: TOML syntax error: {}", Where(e.source(), source), e.description()));
   }
 }
 
@@ -86,10 +86,10 @@ std::vector<GridKey> ReadSweep(const toml::table& doc, const std::string& source
   if (!node) return {};
   const toml::table* sweep = node->as_table();
   if (!sweep) {
-    throw ConfigError(fmt::format(
-        "{}: 'sweep' must be a table of \"key.path\" = [values...], e.g. "
-        "[sweep] \"algorithm.clip_epsilon\" = [0.1, 0.2, 0.3]",
-        Where(node->source(), source)));
+    throw ConfigError(
+        fmt::format("{}: 'sweep' must be a table of \"key.path\" = [values...], e.g. "
+                    "[sweep] \"algorithm.clip_epsilon\" = [0.1, 0.2, 0.3]",
+                    Where(node->source(), source)));
   }
   std::vector<GridKey> grid;
   for (auto&& [key, values] : *sweep) {
@@ -142,10 +142,10 @@ std::vector<std::string> ReadVariants(const toml::table& doc, const std::string&
       const std::vector<std::string>& keys = VariantKeys();
       if (std::find(keys.begin(), keys.end(), name) != keys.end()) continue;
       const std::string suggestion = DidYouMean(name, keys);
-      throw ConfigError(fmt::format(
-          "{}: unknown key 'variant.{}'{}", KeyWhere(key, value, where), name,
-          suggestion.empty() ? fmt::format("; allowed keys: {}", fmt::join(keys, ", "))
-                             : suggestion));
+      throw ConfigError(
+          fmt::format("{}: unknown key 'variant.{}'{}", KeyWhere(key, value, where), name,
+                      suggestion.empty() ? fmt::format("; allowed keys: {}", fmt::join(keys, ", "))
+                                         : suggestion));
     }
     const toml::node* name_node = variant.get("name");
     if (!name_node) {
@@ -180,15 +180,15 @@ void ApplyVariant(toml::table& run, toml::table& variant, const std::string& sou
                                     Where(table->source(), where), name, name));
     }
     const toml::node* plugin = table->as_table()->get("plugin");
-    settings.push_back(fmt::format("[{}] replaced{}", name,
-                                   plugin ? " by plugin " + Printed(*plugin) : ""));
+    settings.push_back(
+        fmt::format("[{}] replaced{}", name, plugin ? " by plugin " + Printed(*plugin) : ""));
     run.insert_or_assign(name, std::move(*table->as_table()));
   }
   if (toml::node* rewards = variant.get("reward")) {
     if (!rewards->is_array_of_tables()) {
-      throw ConfigError(fmt::format(
-          "{}: 'variant.reward' must be an array of tables: write [[variant.reward]]",
-          Where(rewards->source(), where)));
+      throw ConfigError(
+          fmt::format("{}: 'variant.reward' must be an array of tables: write [[variant.reward]]",
+                      Where(rewards->source(), where)));
     }
     std::vector<std::string> plugins;
     for (const toml::node& reward : *rewards->as_array()) {
@@ -215,10 +215,10 @@ void ApplyVariant(toml::table& run, toml::table& variant, const std::string& sou
   }
   if (toml::node* set = variant.get("set")) {
     if (!set->is_table()) {
-      throw ConfigError(fmt::format(
-          "{}: 'variant.set' must be a table of \"key.path\" = value, e.g. "
-          "set = {{ \"algorithm.clip_epsilon\" = 0.1 }}",
-          Where(set->source(), where)));
+      throw ConfigError(
+          fmt::format("{}: 'variant.set' must be a table of \"key.path\" = value, e.g. "
+                      "set = {{ \"algorithm.clip_epsilon\" = 0.1 }}",
+                      Where(set->source(), where)));
     }
     for (auto&& [key, value] : *set->as_table()) {
       const std::string key_path(key.str());
@@ -290,16 +290,14 @@ std::vector<Experiment> LoadExperiments(const std::string& path,
   }
   std::ifstream in(path);
   if (!in) {
-    throw ConfigError(fmt::format("{}: cannot read the experiment file ({})", path,
-                                  std::strerror(errno)));
+    throw ConfigError(
+        fmt::format("{}: cannot read the experiment file ({})", path, std::strerror(errno)));
   }
-  std::stringstream text;
-  text << in.rdbuf();
-  return ParseExperiments(text.str(), path, overrides, registry);
+  return ParseExperiments(ReadFile(path), path, overrides, registry);
 }
 
-std::vector<Experiment> SelectVariant(std::vector<Experiment> experiments,
-                                      const std::string& name, const std::string& source) {
+std::vector<Experiment> SelectVariant(std::vector<Experiment> experiments, const std::string& name,
+                                      const std::string& source) {
   std::vector<Experiment> selected;
   std::vector<std::string> names;
   for (Experiment& experiment : experiments) {
@@ -322,9 +320,10 @@ Experiment Single(std::vector<Experiment> experiments, const std::string& source
   if (experiments.size() == 1) return std::move(experiments.front());
   std::vector<std::string> names;
   for (const Experiment& experiment : experiments) names.push_back(experiment.variant);
-  throw ConfigError(fmt::format("{}: declares {} variants ({}); this command takes one: "
-                                "choose it with --variant NAME",
-                                source, experiments.size(), fmt::join(names, ", ")));
+  throw ConfigError(
+      fmt::format("{}: declares {} variants ({}); this command takes one: "
+                  "choose it with --variant NAME",
+                  source, experiments.size(), fmt::join(names, ", ")));
 }
 
 }  // namespace

@@ -99,11 +99,20 @@ class FieldReader {
   }
   void Skip() {
     switch (wire_type_) {
-      case kVarint: Varint(); break;
-      case kFixed64: LittleEndian(8); break;
-      case kLengthDelimited: Bytes(); break;
-      case kFixed32: LittleEndian(4); break;
-      default: throw RuntimeError(fmt::format("event: unsupported wire type {}", wire_type_));
+      case kVarint:
+        Varint();
+        break;
+      case kFixed64:
+        LittleEndian(8);
+        break;
+      case kLengthDelimited:
+        Bytes();
+        break;
+      case kFixed32:
+        LittleEndian(4);
+        break;
+      default:
+        throw RuntimeError(fmt::format("event: unsupported wire type {}", wire_type_));
     }
   }
 
@@ -216,9 +225,7 @@ TensorBoardEvent DecodeEvent(const std::string& bytes) {
 }
 
 EventFile ReadEventFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw RuntimeError(fmt::format("cannot read '{}'", path));
-  const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const std::string bytes = ReadFile(path);
   const auto little_endian = [&](size_t at, int size) {
     uint64_t value = 0;
     for (int i = 0; i < size; ++i) {
@@ -236,7 +243,8 @@ EventFile ReadEventFile(const std::string& path) {
     }
     const uint64_t length = little_endian(at, 8);
     if (static_cast<uint32_t>(little_endian(at + 8, 4)) != MaskedCrc32c(bytes.data() + at, 8)) {
-      throw RuntimeError(fmt::format("{}: the record at byte {} fails its length checksum", path, at));
+      throw RuntimeError(
+          fmt::format("{}: the record at byte {} fails its length checksum", path, at));
     }
     if (bytes.size() - at - 12 < length + 4) {
       file.complete = false;
@@ -245,7 +253,8 @@ EventFile ReadEventFile(const std::string& path) {
     const std::string data = bytes.substr(at + 12, length);
     if (static_cast<uint32_t>(little_endian(at + 12 + length, 4)) !=
         MaskedCrc32c(data.data(), data.size())) {
-      throw RuntimeError(fmt::format("{}: the record at byte {} fails its data checksum", path, at));
+      throw RuntimeError(
+          fmt::format("{}: the record at byte {} fails its data checksum", path, at));
     }
     try {
       file.events.push_back(DecodeEvent(data));
@@ -277,15 +286,17 @@ void TensorBoardWriter::Begin(int64_t first_step) {
   if (out_.is_open()) return;
   // the events a resumed run keeps: those before its first step, oldest file first
   std::vector<TensorBoardEvent> kept;
-  const std::vector<std::string> previous = resume_ ? EventFilesIn(dir_) : std::vector<std::string>{};
+  const std::vector<std::string> previous =
+      resume_ ? EventFilesIn(dir_) : std::vector<std::string>{};
   for (const std::string& file : previous) {
     for (TensorBoardEvent& event : ReadEventFile(file).events) {
       if (event.file_version.empty() && event.step < first_step) kept.push_back(std::move(event));
     }
   }
   const double now = UnixSeconds();
-  path_ = (fs::path(dir_) / fmt::format("events.out.tfevents.{}.{}", static_cast<int64_t>(now),
-                                        HostName())).string();
+  path_ = (fs::path(dir_) /
+           fmt::format("events.out.tfevents.{}.{}", static_cast<int64_t>(now), HostName()))
+              .string();
   // TensorBoard reads any file named *tfevents*, so the rewrite gets another name until complete
   const std::string temporary = (fs::path(dir_) / ".events.writing").string();
   out_.open(temporary, std::ios::binary | std::ios::trunc);

@@ -44,10 +44,10 @@ std::pair<toml::table*, std::string> Resolve(toml::table& doc, const std::string
   }
   const bool reward = parts[0] == "reward";
   if (parts.size() != (reward ? 3u : 2u)) {
-    throw ConfigError(fmt::format(
-        "{}: '{}' is not a key path: expected {}", where, key_path,
-        reward ? "reward.<index or plugin>.<key>, e.g. reward.ctrl_cost.weight"
-               : parts[0] + ".<key>"));
+    throw ConfigError(
+        fmt::format("{}: '{}' is not a key path: expected {}", where, key_path,
+                    reward ? "reward.<index or plugin>.<key>, e.g. reward.ctrl_cost.weight"
+                           : parts[0] + ".<key>"));
   }
   if (reward) {
     toml::array* rewards = doc["reward"].as_array();
@@ -72,16 +72,26 @@ std::string Where(const toml::source_region& region, const std::string& fallback
 
 std::string NodeTypeName(const toml::node& node) {
   switch (node.type()) {
-    case toml::node_type::table: return "table";
-    case toml::node_type::array: return "array";
-    case toml::node_type::string: return "string";
-    case toml::node_type::integer: return "integer";
-    case toml::node_type::floating_point: return "float";
-    case toml::node_type::boolean: return "boolean";
-    case toml::node_type::date: return "date";
-    case toml::node_type::time: return "time";
-    case toml::node_type::date_time: return "date-time";
-    default: return "nothing";
+    case toml::node_type::table:
+      return "table";
+    case toml::node_type::array:
+      return "array";
+    case toml::node_type::string:
+      return "string";
+    case toml::node_type::integer:
+      return "integer";
+    case toml::node_type::floating_point:
+      return "float";
+    case toml::node_type::boolean:
+      return "boolean";
+    case toml::node_type::date:
+      return "date";
+    case toml::node_type::time:
+      return "time";
+    case toml::node_type::date_time:
+      return "date-time";
+    default:
+      return "nothing";
   }
 }
 
@@ -120,8 +130,8 @@ void RemoveKeyPath(toml::table& doc, const std::string& key_path, const std::str
   }
   auto [table, key] = Resolve(doc, key_path, where);
   if (!table->erase(key)) {
-    throw ConfigError(fmt::format("{}: cannot remove '{}': the experiment does not set it", where,
-                                  key_path));
+    throw ConfigError(
+        fmt::format("{}: cannot remove '{}': the experiment does not set it", where, key_path));
   }
 }
 
@@ -129,8 +139,8 @@ void ApplyOverride(toml::table& doc, const std::string& override_text) {
   const std::string source = kOverridePrefix + override_text;
   const size_t eq = override_text.find('=');
   if (eq == std::string::npos || eq == 0) {
-    throw ConfigError(fmt::format("{}: expected key.path=value, e.g. algorithm.clip_epsilon=0.1",
-                                  source));
+    throw ConfigError(
+        fmt::format("{}: expected key.path=value, e.g. algorithm.clip_epsilon=0.1", source));
   }
   const std::string text = override_text.substr(eq + 1);
   toml::table parsed;

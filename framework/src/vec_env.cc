@@ -2,9 +2,9 @@
 
 #include <algorithm>
 #include <atomic>
+#include <cctype>
 #include <cmath>
 #include <condition_variable>
-#include <cctype>
 #include <cstring>
 #include <functional>
 #include <limits>
@@ -116,9 +116,9 @@ uint64_t SplitMix64(uint64_t x) {
 constexpr uint64_t kStateFormat = 0x7374726964650002;
 
 // names stride uses itself, in eval.csv and in success criteria
-constexpr const char* kReservedMetricNames[] = {
-    "return", "step", "episodes", "mean_return", "std_return", "train_time_s", "successes",
-    "success"};
+constexpr const char* kReservedMetricNames[] = {"return",      "step",       "episodes",
+                                                "mean_return", "std_return", "train_time_s",
+                                                "successes",   "success"};
 
 bool IsMetricName(const std::string& name) {
   if (name.empty() || !std::islower(static_cast<unsigned char>(name[0]))) return false;
@@ -131,9 +131,12 @@ bool IsMetricName(const std::string& name) {
 // a metric's value before the first step of an episode
 double InitialValue(Aggregate aggregate) {
   switch (aggregate) {
-    case Aggregate::kMin: return std::numeric_limits<double>::infinity();
-    case Aggregate::kMax: return -std::numeric_limits<double>::infinity();
-    default: return 0.0;
+    case Aggregate::kMin:
+      return std::numeric_limits<double>::infinity();
+    case Aggregate::kMax:
+      return -std::numeric_limits<double>::infinity();
+    default:
+      return 0.0;
   }
 }
 
@@ -161,9 +164,10 @@ std::string EpisodeMetricsProblem(const std::vector<EpisodeMetric>& metrics,
   std::set<std::string> seen;
   for (const EpisodeMetric& metric : metrics) {
     if (!IsMetricName(metric.name)) {
-      return fmt::format("episode metric '{}' is not a plain name (a lowercase letter, then "
-                         "lowercase letters, digits and '_')",
-                         metric.name);
+      return fmt::format(
+          "episode metric '{}' is not a plain name (a lowercase letter, then "
+          "lowercase letters, digits and '_')",
+          metric.name);
     }
     if (!seen.insert(metric.name).second) {
       return fmt::format("two episode metrics are called '{}'", metric.name);
@@ -174,9 +178,10 @@ std::string EpisodeMetricsProblem(const std::vector<EpisodeMetric>& metrics,
       }
     }
     if (std::find(signal_names.begin(), signal_names.end(), metric.signal) == signal_names.end()) {
-      return fmt::format("episode metric '{}' reduces signal '{}', which the environment does not "
-                         "write (signals: {})",
-                         metric.name, metric.signal, fmt::join(signal_names, ", "));
+      return fmt::format(
+          "episode metric '{}' reduces signal '{}', which the environment does not "
+          "write (signals: {})",
+          metric.name, metric.signal, fmt::join(signal_names, ", "));
     }
   }
   return "";
@@ -298,11 +303,21 @@ void VecEnv::StepInstance(int i) {
     double& reduced = e.metric_values[m];
     switch (metrics_[m].aggregate) {
       case Aggregate::kSum:
-      case Aggregate::kMean: reduced += value; break;
-      case Aggregate::kIntegral: reduced += value * dt_; break;
-      case Aggregate::kMin: reduced = std::min(reduced, value); break;
-      case Aggregate::kMax: reduced = std::max(reduced, value); break;
-      case Aggregate::kLast: reduced = value; break;
+      case Aggregate::kMean:
+        reduced += value;
+        break;
+      case Aggregate::kIntegral:
+        reduced += value * dt_;
+        break;
+      case Aggregate::kMin:
+        reduced = std::min(reduced, value);
+        break;
+      case Aggregate::kMax:
+        reduced = std::max(reduced, value);
+        break;
+      case Aggregate::kLast:
+        reduced = value;
+        break;
     }
   }
   if (!terminated_[i] && !truncated_[i]) return;
@@ -377,13 +392,14 @@ std::vector<uint8_t> VecEnv::SaveState() const {
 void VecEnv::LoadState(const std::vector<uint8_t>& state) {
   size_t offset = 0;
   if (Read<uint64_t>(state, offset) != kStateFormat) {
-    throw RuntimeError("the saved vectorized environment state is of another stride version; "
-                       "start the run again (--force)");
+    throw RuntimeError(
+        "the saved vectorized environment state is of another stride version; "
+        "start the run again (--force)");
   }
   const auto n = Read<uint64_t>(state, offset);
   if (n != static_cast<uint64_t>(num_envs_)) {
-    throw RuntimeError(fmt::format(
-        "saved state holds {} environments, this run has {}", n, num_envs_));
+    throw RuntimeError(
+        fmt::format("saved state holds {} environments, this run has {}", n, num_envs_));
   }
   for (int i = 0; i < num_envs_; ++i) {
     Episode& e = episodes_[i];
@@ -396,8 +412,10 @@ void VecEnv::LoadState(const std::vector<uint8_t>& state) {
       obs_[static_cast<size_t>(i) * obs_size_ + k] = Read<float>(state, offset);
     }
     const auto size = Read<uint64_t>(state, offset);
-    if (offset + size > state.size()) throw RuntimeError("vectorized environment state is truncated");
-    envs_[i]->LoadState(std::vector<uint8_t>(state.begin() + offset, state.begin() + offset + size));
+    if (offset + size > state.size())
+      throw RuntimeError("vectorized environment state is truncated");
+    envs_[i]->LoadState(
+        std::vector<uint8_t>(state.begin() + offset, state.begin() + offset + size));
     offset += size;
   }
   numerical_failures_ = Read<int64_t>(state, offset);

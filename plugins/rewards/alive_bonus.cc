@@ -1,6 +1,7 @@
+// alive_bonus: a constant value every step the episode lasts
 #include <memory>
 
-#include "reward_terms.h"
+#include "stride/plugin.h"
 #include "stride/reward.h"
 
 namespace stride::rewards {
@@ -16,8 +17,6 @@ class AliveBonus : public RewardTerm {
   double value_;
 };
 
-}  // namespace
-
 PluginEntry AliveBonusEntry() {
   return RewardEntry("alive_bonus", "a constant reward for every step the episode lasts",
                      {DoubleParam("value", 1.0, "reward per step")},
@@ -26,4 +25,7 @@ PluginEntry AliveBonusEntry() {
                      });
 }
 
+STRIDE_REGISTER(AliveBonusEntry)
+
+}  // namespace
 }  // namespace stride::rewards

@@ -1,6 +1,7 @@
+// ctrl_cost: minus the sum of squared controls
 #include <memory>
 
-#include "reward_terms.h"
+#include "stride/plugin.h"
 #include "stride/reward.h"
 
 namespace stride::rewards {
@@ -17,12 +18,13 @@ class CtrlCost : public RewardTerm {
   int control_squared_ = -1;
 };
 
-}  // namespace
-
 PluginEntry CtrlCostEntry() {
   return RewardEntry(
       "ctrl_cost", "minus the sum of squared actions (a penalty)", {},
       [](const Params&) -> std::unique_ptr<RewardTerm> { return std::make_unique<CtrlCost>(); });
 }
 
+STRIDE_REGISTER(CtrlCostEntry)
+
+}  // namespace
 }  // namespace stride::rewards

@@ -1,3 +1,4 @@
+// energy: minus the sum over joints of |actuator_force * joint_velocity|
 #include <cmath>
 #include <map>
 #include <memory>
@@ -7,8 +8,8 @@
 
 #include <fmt/format.h>
 
-#include "reward_terms.h"
 #include "stride/error.h"
+#include "stride/plugin.h"
 #include "stride/reward.h"
 
 namespace stride::rewards {
@@ -61,12 +62,13 @@ class Energy : public RewardTerm {
   std::vector<std::pair<int, int>> pairs_;
 };
 
-}  // namespace
-
 PluginEntry EnergyEntry() {
   return RewardEntry(
       "energy", "minus the summed absolute actuator_force * joint_velocity (a penalty)", {},
       [](const Params&) -> std::unique_ptr<RewardTerm> { return std::make_unique<Energy>(); });
 }
 
+STRIDE_REGISTER(EnergyEntry)
+
+}  // namespace
 }  // namespace stride::rewards

@@ -1,8 +1,9 @@
+// forward_velocity: the forward velocity, optionally capped
 #include <algorithm>
 #include <memory>
 #include <optional>
 
-#include "reward_terms.h"
+#include "stride/plugin.h"
 #include "stride/reward.h"
 
 namespace stride::rewards {
@@ -24,8 +25,6 @@ class ForwardVelocity : public RewardTerm {
   int velocity_ = -1;
 };
 
-}  // namespace
-
 PluginEntry ForwardVelocityEntry() {
   return RewardEntry(
       "forward_velocity", "the forward velocity in m/s (negative when walking backwards)",
@@ -36,4 +35,7 @@ PluginEntry ForwardVelocityEntry() {
       });
 }
 
+STRIDE_REGISTER(ForwardVelocityEntry)
+
+}  // namespace
 }  // namespace stride::rewards

@@ -1,5 +1,4 @@
-#include "reward_terms.h"
-
+// The reward terms, loaded from the stride_rewards library as stride loads them.
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -12,15 +11,21 @@
 #include <gtest/gtest.h>
 
 #include "stride/error.h"
+#include "stride/registry.h"
 #include "stride/reward.h"
 
 namespace stride::rewards {
 namespace {
 
+// every entry the library registered
 const std::vector<PluginEntry>& Entries() {
-  static const auto* entries =
-      new std::vector<PluginEntry>{AliveBonusEntry(), ForwardVelocityEntry(), CtrlCostEntry(),
-                                   TrunkUprightEntry(), EnergyEntry()};
+  static const auto* entries = [] {
+    auto* registry = new PluginRegistry();
+    registry->LoadLibrary(PLUGIN_LIBRARY);
+    auto* loaded = new std::vector<PluginEntry>;
+    for (const RegisteredPlugin& plugin : registry->plugins()) loaded->push_back(*plugin.entry);
+    return loaded;
+  }();
   return *entries;
 }
 
@@ -64,8 +69,8 @@ TEST(RewardsTest, EveryTermIsARewardEntry) {
     EXPECT_FALSE(entry.summary.empty());
     names.push_back(entry.name);
   }
-  EXPECT_EQ(names, (std::vector<std::string>{"alive_bonus", "forward_velocity", "ctrl_cost",
-                                             "trunk_upright", "energy"}));
+  EXPECT_EQ(names, (std::vector<std::string>{"alive_bonus", "ctrl_cost", "energy",
+                                             "forward_velocity", "trunk_upright"}));
 }
 
 TEST(RewardsTest, ReadmeListsEveryParameterAsDeclared) {

@@ -1,6 +1,7 @@
+// trunk_upright: minus the squared trunk pitch
 #include <memory>
 
-#include "reward_terms.h"
+#include "stride/plugin.h"
 #include "stride/reward.h"
 
 namespace stride::rewards {
@@ -18,8 +19,6 @@ class TrunkUpright : public RewardTerm {
   int pitch_ = -1;
 };
 
-}  // namespace
-
 PluginEntry TrunkUprightEntry() {
   return RewardEntry("trunk_upright", "minus the squared trunk pitch in rad^2 (a penalty)", {},
                      [](const Params&) -> std::unique_ptr<RewardTerm> {
@@ -27,4 +26,7 @@ PluginEntry TrunkUprightEntry() {
                      });
 }
 
+STRIDE_REGISTER(TrunkUprightEntry)
+
+}  // namespace
 }  // namespace stride::rewards

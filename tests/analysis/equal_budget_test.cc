@@ -72,7 +72,8 @@ TEST(EqualBudgetTest, LastEvaluationWithinTheStepsAllReachedAndTheReferenceTime)
   EXPECT_DOUBLE_EQ(budget->at_seconds[0].iqm, 83.0 / 3);
 
   const std::string section = EqualBudgetSection(*budget, "fast", 1000);
-  EXPECT_THAT(section, HasSubstr("| variant | return at 300 steps | return at 0.2 training minutes |"));
+  EXPECT_THAT(section,
+              HasSubstr("| variant | return at 300 steps | return at 0.2 training minutes |"));
   EXPECT_THAT(section, HasSubstr("| slow | 60.5 [60.0, 61.0] | 40.0 [40.0, 40.0] (1 of 2 runs) |"));
 }
 

@@ -40,12 +40,16 @@ void WriteRun(const fs::path& dir, double score, bool finished = true) {
   Write(dir / "metrics.csv",
         "step,time_s,train_time_s,steps_per_second,episodes,episode_return,return/alive_bonus\n"
         "100,1,1,100,2,nan,nan\n"
-        "200,2,2,100,2," + std::to_string(score / 2) + ",4\n"
-        "1000,10,9,100,2," + std::to_string(score) + ",8\n");
+        "200,2,2,100,2," +
+            std::to_string(score / 2) +
+            ",4\n"
+            "1000,10,9,100,2," +
+            std::to_string(score) + ",8\n");
   Write(dir / "eval.csv",
         "step,episodes,mean_return,std_return,train_time_s,distance,fell\n"
         "500,10,1,0,5,0.5,1\n"
-        "1000,10," + std::to_string(score) + ",0,9,2.5,0.5\n");
+        "1000,10," +
+            std::to_string(score) + ",0,9,2.5,0.5\n");
   Write(dir / "config.toml", "[experiment]\nseeds = [" + dir.filename().string().substr(5) + "]\n");
   if (finished) Write(dir / "policy.pt", "");
 }
@@ -124,8 +128,8 @@ TEST(ReportTest, WritesMarkdownCsvAndFigures) {
   EXPECT_THAT(Read(fs::path(options.out_dir) / "summary.csv"),
               HasSubstr("p_high,distance_mean,distance_std,fell_mean,fell_std\n"
                         "ppo,3,50,10,50,50,40,60,nan,nan,nan,2.5,0,0.5,0\n"));
-  for (const char* figure : {"final_return.svg", "return_vs_steps.svg", "return_vs_time.svg",
-                             "eval_vs_steps.svg"}) {
+  for (const char* figure :
+       {"final_return.svg", "return_vs_steps.svg", "return_vs_time.svg", "eval_vs_steps.svg"}) {
     const std::string svg = Read(fs::path(options.out_dir) / figure);
     EXPECT_THAT(svg, HasSubstr("<svg xmlns=\"http://www.w3.org/2000/svg\"")) << figure;
     EXPECT_THAT(svg, HasSubstr("</svg>")) << figure;
@@ -247,7 +251,8 @@ TEST(ReportTest, BadInputsAreNamed) {
 }
 
 TEST(SvgPlotTest, TicksAreRoundAndLabelsEscaped) {
-  EXPECT_THAT(NiceTicks(0, 1'000'000, 5), ElementsAre(0, 200'000, 400'000, 600'000, 800'000, 1'000'000));
+  EXPECT_THAT(NiceTicks(0, 1'000'000, 5),
+              ElementsAre(0, 200'000, 400'000, 600'000, 800'000, 1'000'000));
   EXPECT_THAT(NiceTicks(-3, 7, 5), ElementsAre(-2, 0, 2, 4, 6));
   EXPECT_EQ(FormatSteps(1'500'000), "1.5M");
   EXPECT_EQ(FormatSteps(250'000), "250k");

@@ -56,7 +56,8 @@ TEST(RobustnessTest, MeansOverRunsAndTheMagnitudesWithstood) {
   const std::string section = RobustnessSection(curves);
   EXPECT_THAT(section, HasSubstr("### push_impulse"));
   EXPECT_THAT(section, HasSubstr("| variant | runs | 0 | 10 | 20 | withstands |"));
-  EXPECT_THAT(section, HasSubstr("| nominal | 2 | 100% [100, 100]<br>1000 | 70% [60, 80]<br>700 |"));
+  EXPECT_THAT(section,
+              HasSubstr("| nominal | 2 | 100% [100, 100]<br>1000 | 70% [60, 80]<br>700 |"));
   EXPECT_THAT(section, HasSubstr("<br>100 | 0 |\n"));
   EXPECT_THAT(section, HasSubstr("<br>900 | all |\n"));
   const LinePlot plot = RobustnessPlot(pushes, true);

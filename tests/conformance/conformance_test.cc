@@ -52,7 +52,8 @@ TEST(ConformanceTest, EveryParameterIsDocumentedAndItsDefaultIsAllowed) {
       EXPECT_FALSE(spec.doc.empty());
       if (!spec.default_value) continue;
       const std::string set = spec.name + "=" + FormatParamValue(*spec.default_value);
-      EXPECT_NO_THROW(ParsePluginParams(plugin.entry->kind(), plugin.entry->name, {set}, Registry()));
+      EXPECT_NO_THROW(
+          ParsePluginParams(plugin.entry->kind(), plugin.entry->name, {set}, Registry()));
     }
   }
 }
@@ -91,7 +92,8 @@ TEST(ConformanceTest, EveryEnvironmentVectorizesIndependentlyOfWorkers) {
       for (size_t k = 0; k < actions.size(); ++k) actions[k] = std::sin(0.37f * (t + 3 * k));
       one->Step(actions.data());
       two->Step(actions.data());
-      ASSERT_EQ(std::memcmp(one->observations(), two->observations(), obs_bytes), 0) << "step " << t;
+      ASSERT_EQ(std::memcmp(one->observations(), two->observations(), obs_bytes), 0)
+          << "step " << t;
       ASSERT_EQ(std::memcmp(one->terminated(), two->terminated(), 5), 0) << "step " << t;
     }
   }
@@ -107,7 +109,8 @@ TEST(ConformanceTest, EveryRewardTermBindsAndStaysFinite) {
       const std::string& env_name = env_plugin->entry->name;
       std::unique_ptr<Environment> env =
           Registry().MakeEnvironment(env_name, Defaults(PluginKind::kEnvironment, env_name));
-      std::shared_ptr<RewardTerm> term = Registry().MakeReward(name, Defaults(PluginKind::kReward, name));
+      std::shared_ptr<RewardTerm> term =
+          Registry().MakeReward(name, Defaults(PluginKind::kReward, name));
       try {
         term->Bind(SignalIndex(env->signal_names()));
       } catch (const ConfigError&) {

@@ -87,7 +87,8 @@ TEST(GuideTest, TheHeaderTableListsEveryPublicHeader) {
   int count = 0;
   for (const fs::directory_entry& entry : fs::directory_iterator(headers)) {
     std::string name = entry.path().filename().string();
-    if (name.size() > 3 && name.compare(name.size() - 3, 3, ".in") == 0) name.resize(name.size() - 3);
+    if (name.size() > 3 && name.compare(name.size() - 3, 3, ".in") == 0)
+      name.resize(name.size() - 3);
     EXPECT_NE(guide.find("| `stride/" + name + "` |"), std::string::npos) << name;
     // and each says what it is for in its first line
     EXPECT_EQ(ReadFile(entry.path()).rfind("// ", 0), 0u) << name;

@@ -12,7 +12,8 @@ namespace fs = std::filesystem;
 
 std::vector<std::string> ExperimentFiles() {
   std::vector<std::string> files;
-  for (const auto& entry : fs::directory_iterator(std::string(STRIDE_SOURCE_DIR) + "/experiments")) {
+  for (const auto& entry :
+       fs::directory_iterator(std::string(STRIDE_SOURCE_DIR) + "/experiments")) {
     if (entry.path().extension() == ".toml") files.push_back(entry.path().string());
   }
   std::sort(files.begin(), files.end());

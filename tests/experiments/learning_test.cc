@@ -17,7 +17,8 @@ double LastValue(const std::string& csv, const std::string& column) {
   std::getline(in, header);
   while (std::getline(in, line)) last = line;
   std::stringstream names(header), values(last);
-  for (std::string name, value; std::getline(names, name, ',') && std::getline(values, value, ',');) {
+  for (std::string name, value;
+       std::getline(names, name, ',') && std::getline(values, value, ',');) {
     if (name == column) return std::stod(value);
   }
   ADD_FAILURE() << csv << " has no column " << column;
@@ -26,8 +27,8 @@ double LastValue(const std::string& csv, const std::string& column) {
 
 double FinalEvaluationReturn(const std::string& experiment) {
   const std::string out = TempDir("learning_" + experiment);
-  CliResult run = RunStride(std::string("run ") + STRIDE_SOURCE_DIR + "/experiments/" +
-                            experiment + ".toml --out " + out);
+  CliResult run = RunStride(std::string("run ") + STRIDE_SOURCE_DIR + "/experiments/" + experiment +
+                            ".toml --out " + out);
   EXPECT_EQ(run.exit_code, 0) << run.err;
   return LastValue(out + "/" + experiment + "/seed_0/eval.csv", "mean_return");
 }

@@ -13,8 +13,8 @@ namespace stride::testing {
 namespace fs = std::filesystem;
 
 std::string TempDir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() /
-                       ("stride_test_" + std::to_string(getpid())) / name;
+  const fs::path dir =
+      fs::temp_directory_path() / ("stride_test_" + std::to_string(getpid())) / name;
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir.string();
@@ -23,13 +23,6 @@ std::string TempDir(const std::string& name) {
 void WriteFile(const std::string& path, const std::string& text) {
   fs::create_directories(fs::path(path).parent_path());
   std::ofstream(path) << text;
-}
-
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path);
-  std::stringstream text;
-  text << in.rdbuf();
-  return text.str();
 }
 
 bool IsWallClock(const std::string& column) {
@@ -58,8 +51,8 @@ std::string DeterministicColumns(const std::string& csv) {
 CliResult RunStride(const std::string& arguments, const std::string& environment) {
   const std::string dir = TempDir("cli_output");
   const std::string out = dir + "/out", err = dir + "/err";
-  const std::string command = "env -u STRIDE_PLUGIN_PATH " + environment + " " + STRIDE_BINARY + " " +
-                              arguments + " >" + out + " 2>" + err;
+  const std::string command = "env -u STRIDE_PLUGIN_PATH " + environment + " " + STRIDE_BINARY +
+                              " " + arguments + " >" + out + " 2>" + err;
   const int status = std::system(command.c_str());
   CliResult result;
   result.exit_code = WIFEXITED(status) ? WEXITSTATUS(status) : -1;

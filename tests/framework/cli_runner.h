@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "stride/durable_file.h"
+
 namespace stride::testing {
 
 struct CliResult {
@@ -19,7 +21,8 @@ CliResult RunStride(const std::string& arguments, const std::string& environment
 // a fresh directory under the test temporary directory
 std::string TempDir(const std::string& name);
 void WriteFile(const std::string& path, const std::string& text);
-std::string ReadFile(const std::string& path);
+// the whole of a file; RuntimeError naming it if it cannot be read
+using stride::ReadFile;
 
 // a column or scalar of wall-clock time, which no two runs share
 bool IsWallClock(const std::string& column);

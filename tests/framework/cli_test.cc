@@ -23,11 +23,11 @@ using ::testing::HasSubstr;
 // a small valid experiment; line numbers matter to the tests below
 std::string Experiment(const std::string& experiment_extra = "",
                        const std::string& algorithm_extra = "") {
-  return "[experiment]\n"                     // 1
-         "name = \"tiny\"\n"                   // 2
-         "total_steps = 256\n"                 // 3
-         "checkpoint_every_steps = 0\n"        // 4
-         + experiment_extra +                  //
+  return "[experiment]\n"                // 1
+         "name = \"tiny\"\n"             // 2
+         "total_steps = 256\n"           // 3
+         "checkpoint_every_steps = 0\n"  // 4
+         + experiment_extra +            //
          "\n[environment]\n"
          "plugin = \"pendulum\"\n"
          "num_envs = 2\n"
@@ -37,8 +37,8 @@ std::string Experiment(const std::string& experiment_extra = "",
          "plugin = \"ppo\"\n"
          "num_steps = 64\n"
          "num_minibatches = 2\n"
-         "update_epochs = 1\n"
-         + algorithm_extra +
+         "update_epochs = 1\n" +
+         algorithm_extra +
          "\n[evaluation]\n"
          "episodes = 2\n";
 }
@@ -157,13 +157,15 @@ TEST(CliTest, OverridesAreValidatedAndNamed) {
   const std::string path = WriteExperiment("overrides", Experiment());
   CliResult wrong_type = RunStride("validate " + path + " --set algorithm.clip_epsilon=wide");
   EXPECT_EQ(wrong_type.exit_code, 2);
-  EXPECT_THAT(wrong_type.err, HasSubstr("--set algorithm.clip_epsilon=wide: 'algorithm.clip_epsilon' "
-                                        "must be a float, got string \"wide\""));
+  EXPECT_THAT(wrong_type.err,
+              HasSubstr("--set algorithm.clip_epsilon=wide: 'algorithm.clip_epsilon' "
+                        "must be a float, got string \"wide\""));
   CliResult unknown = RunStride("validate " + path + " --set algorithm.clip_epsiln=0.1");
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_THAT(unknown.err, HasSubstr("--set algorithm.clip_epsiln=0.1: unknown key "
                                      "'algorithm.clip_epsiln' (did you mean 'clip_epsilon'?)"));
-  CliResult reward = RunStride("validate " + path + " --set reward.alive_bonus.weight=2 "
+  CliResult reward = RunStride("validate " + path +
+                               " --set reward.alive_bonus.weight=2 "
                                "--set algorithm.clip_epsilon=0.3");
   EXPECT_EQ(reward.exit_code, 0) << reward.err;
   CliResult no_reward = RunStride("validate " + path + " --set reward.ctrl_cost.weight=2");
@@ -184,8 +186,7 @@ TEST(CliTest, RepeatedSeedIsLocated) {
 // the parameter it names
 TEST(CliTest, FactoryErrorsAreLocated) {
   std::string text = Experiment();
-  text.replace(text.find("plugin = \"pendulum\""), 19,
-               "plugin = \"biped\"\nhealthy_z_min = 2.5");
+  text.replace(text.find("plugin = \"pendulum\""), 19, "plugin = \"biped\"\nhealthy_z_min = 2.5");
   const std::string path = WriteExperiment("factory_error", text);
   CliResult result = RunStride("validate " + path);
   EXPECT_EQ(result.exit_code, 2);
@@ -275,8 +276,9 @@ std::string WrongAbiVersion() { return std::to_string(kPluginAbiVersion + 98); }
 TEST(CliTest, AbiMismatchNamesFileAndBothVersions) {
   CliResult result = ValidateWithPluginDir("wrong_abi", STRIDE_TEST_PLUGIN_DIR "/wrong_abi");
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_THAT(result.err, HasSubstr("stride_test_wrong_abi.so' was built against stride " STRIDE_VERSION
-                                    " (gcc "));
+  EXPECT_THAT(
+      result.err,
+      HasSubstr("stride_test_wrong_abi.so' was built against stride " STRIDE_VERSION " (gcc "));
   // the test plugin claims this build's ABI version + 98
   EXPECT_THAT(result.err, HasSubstr(") with plugin ABI version " + WrongAbiVersion() +
                                     ", but this is stride " STRIDE_VERSION " (gcc "));
@@ -289,9 +291,10 @@ TEST(CliTest, FingerprintMismatchNamesBothBuilds) {
   CliResult result =
       ValidateWithPluginDir("wrong_fingerprint", STRIDE_TEST_PLUGIN_DIR "/wrong_fingerprint");
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_THAT(result.err, HasSubstr("stride_test_wrong_fingerprint.so' was built against stride "
-                                    "0.0.1 (gcc 4.8, cxx11abi 0), but this is stride " STRIDE_VERSION
-                                    " (gcc "));
+  EXPECT_THAT(
+      result.err,
+      HasSubstr("stride_test_wrong_fingerprint.so' was built against stride "
+                "0.0.1 (gcc 4.8, cxx11abi 0), but this is stride " STRIDE_VERSION " (gcc "));
 }
 
 TEST(CliTest, PluginBuiltAgainstAnotherSdkVersionNamesBothVersions) {
@@ -322,8 +325,8 @@ TEST(CliTest, DuplicateNamesNameBothFiles) {
 }
 
 TEST(CliTest, ThrowingFactoryNamesPluginAndMessage) {
-  CliResult result = ValidateWithPluginDir(
-      "throwing", STRIDE_TEST_PLUGIN_DIR "/throwing_factory", "throwing_term");
+  CliResult result = ValidateWithPluginDir("throwing", STRIDE_TEST_PLUGIN_DIR "/throwing_factory",
+                                           "throwing_term");
   EXPECT_EQ(result.exit_code, 2);
   EXPECT_THAT(result.err, HasSubstr("reward plugin 'throwing_term' ("));
   EXPECT_THAT(result.err, HasSubstr("failed to start: the sensor calibration is missing"));
@@ -349,8 +352,8 @@ TEST(CliTest, PluginPathEnvironmentVariableIsSearched) {
   const std::string path = WriteExperiment("env_path", Experiment());
   CliResult result = RunStride("validate " + path);
   ASSERT_EQ(result.exit_code, 0);
-  CliResult broken = RunStride("validate " + path,
-                               "STRIDE_PLUGIN_PATH=" STRIDE_TEST_PLUGIN_DIR "/wrong_abi");
+  CliResult broken =
+      RunStride("validate " + path, "STRIDE_PLUGIN_PATH=" STRIDE_TEST_PLUGIN_DIR "/wrong_abi");
   EXPECT_EQ(broken.exit_code, 2);
   EXPECT_THAT(broken.err, HasSubstr("with plugin ABI version " + WrongAbiVersion()));
 }
@@ -358,9 +361,9 @@ TEST(CliTest, PluginPathEnvironmentVariableIsSearched) {
 TEST(CliTest, PluginsListsAndDescribesEveryPlugin) {
   CliResult list = RunStride("plugins");
   ASSERT_EQ(list.exit_code, 0);
-  for (const char* name : {"biped", "pendulum", "alive_bonus", "forward_velocity", "ctrl_cost",
-                           "trunk_upright", "energy", "ppo", "vpg", "ars", "sac", "td3",
-                           "random", "zero"}) {
+  for (const char* name :
+       {"biped", "pendulum", "alive_bonus", "forward_velocity", "ctrl_cost", "trunk_upright",
+        "energy", "ppo", "vpg", "ars", "sac", "td3", "random", "zero"}) {
     EXPECT_THAT(list.out, HasSubstr(name));
     CliResult describe = RunStride(std::string("plugins describe ") + name);
     EXPECT_EQ(describe.exit_code, 0) << name << ": " << describe.err;
@@ -373,10 +376,12 @@ TEST(CliTest, PluginsListsAndDescribesEveryPlugin) {
   // the table of the plugin's README
   CliResult markdown = RunStride("plugins describe ppo --markdown");
   EXPECT_EQ(markdown.exit_code, 0);
-  EXPECT_THAT(markdown.out, ::testing::StartsWith("| name | type | default | allowed | description |\n"
-                                                  "| --- | --- | --- | --- | --- |\n"));
-  EXPECT_THAT(markdown.out, HasSubstr("| `clip_epsilon` | float | `0.2` | in [0, 1] | probability "
-                                      "ratios are clipped to [1 - clip_epsilon, 1 + clip_epsilon] |\n"));
+  EXPECT_THAT(markdown.out,
+              ::testing::StartsWith("| name | type | default | allowed | description |\n"
+                                    "| --- | --- | --- | --- | --- |\n"));
+  EXPECT_THAT(markdown.out,
+              HasSubstr("| `clip_epsilon` | float | `0.2` | in [0, 1] | probability "
+                        "ratios are clipped to [1 - clip_epsilon, 1 + clip_epsilon] |\n"));
   CliResult unknown = RunStride("plugins describe bipd");
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_THAT(unknown.err, HasSubstr("unknown plugin 'bipd' (did you mean 'biped'?)"));
@@ -388,7 +393,8 @@ TEST(CliTest, RunWritesResolvedConfigThatReproducesTheRun) {
   CliResult first = RunStride("run " + path + " --out " + dir + "/a");
   ASSERT_EQ(first.exit_code, 0) << first.err;
   const std::string run_a = dir + "/a/tiny/seed_0";
-  for (const char* file : {"config.toml", "manifest.json", "metrics.csv", "eval.csv", "policy.pt"}) {
+  for (const char* file :
+       {"config.toml", "manifest.json", "metrics.csv", "eval.csv", "policy.pt"}) {
     EXPECT_TRUE(fs::exists(run_a + "/" + file)) << file;
   }
   const std::string manifest = ReadFile(run_a + "/manifest.json");
@@ -408,8 +414,12 @@ TEST(CliTest, RunWritesResolvedConfigThatReproducesTheRun) {
 TEST(CliTest, SameSeedGivesBitwiseIdenticalMetricsAndPolicy) {
   const std::string dir = TempDir("determinism");
   const std::string path = WriteExperiment("determinism_src", Experiment());
-  ASSERT_EQ(RunStride("run " + path + " --out " + dir + "/a --set experiment.total_steps=1024").exit_code, 0);
-  ASSERT_EQ(RunStride("run " + path + " --out " + dir + "/b --set experiment.total_steps=1024").exit_code, 0);
+  ASSERT_EQ(
+      RunStride("run " + path + " --out " + dir + "/a --set experiment.total_steps=1024").exit_code,
+      0);
+  ASSERT_EQ(
+      RunStride("run " + path + " --out " + dir + "/b --set experiment.total_steps=1024").exit_code,
+      0);
   const std::string a = dir + "/a/tiny/seed_0", b = dir + "/b/tiny/seed_0";
   const std::string metrics = DeterministicColumns(a + "/metrics.csv");
   EXPECT_THAT(metrics, HasSubstr("policy_loss"));
@@ -420,7 +430,8 @@ TEST(CliTest, SameSeedGivesBitwiseIdenticalMetricsAndPolicy) {
 }
 
 // a run's TensorBoard scalars in file order, without the wall-clock ones
-std::vector<std::tuple<int64_t, std::string, float>> DeterministicEvents(const std::string& run_dir) {
+std::vector<std::tuple<int64_t, std::string, float>> DeterministicEvents(
+    const std::string& run_dir) {
   const std::vector<std::string> files = EventFilesIn(run_dir);
   EXPECT_EQ(files.size(), 1u) << run_dir;
   std::vector<std::tuple<int64_t, std::string, float>> scalars;
@@ -441,20 +452,23 @@ TEST(CliTest, InterruptedRunResumesBitwise) {
   const std::string dir = TempDir("resume");
   const std::string experiment = std::string(STRIDE_SOURCE_DIR) + "/experiments/pendulum_vpg.toml";
   ASSERT_EQ(RunStride("run " + experiment + " --out " + dir + "/full").exit_code, 0);
-  const std::string cut = dir + "/cut/pendulum_vpg/seed_0", full = dir + "/full/pendulum_vpg/seed_0";
+  const std::string cut = dir + "/cut/pendulum_vpg/seed_0",
+                    full = dir + "/full/pendulum_vpg/seed_0";
   // the stop comes once an update is logged: a background job of the shell starts with SIGINT
   // ignored until stride installs its handlers, which a loaded machine can take seconds to reach
   const std::string interrupted = "run " + experiment + " --out " + dir +
                                   "/cut & pid=$!; until [ -s '" + cut +
                                   "/metrics.csv' ]; do sleep 0.1; done; kill -INT $pid; "
-                                  "wait $pid; echo $? > " + dir + "/status; true";
+                                  "wait $pid; echo $? > " +
+                                  dir + "/status; true";
   RunStride(interrupted);
   EXPECT_EQ(ReadFile(dir + "/status"), "130\n");  // 128 + SIGINT
   ASSERT_TRUE(fs::exists(cut + "/checkpoints/checkpoint.pt"));
   ASSERT_FALSE(fs::exists(cut + "/policy.pt"));
   CliResult resumed = RunStride("run --resume " + cut);
   ASSERT_EQ(resumed.exit_code, 0) << resumed.err;
-  EXPECT_EQ(DeterministicColumns(cut + "/metrics.csv"), DeterministicColumns(full + "/metrics.csv"));
+  EXPECT_EQ(DeterministicColumns(cut + "/metrics.csv"),
+            DeterministicColumns(full + "/metrics.csv"));
   EXPECT_EQ(DeterministicColumns(cut + "/eval.csv"), DeterministicColumns(full + "/eval.csv"));
   // the criterion first held at the same step, or in neither run
   const auto first_success = [](const std::string& run_dir) {
@@ -475,10 +489,10 @@ TEST(CliTest, InterruptedRunResumesBitwise) {
 // them, and once they have finished skips them
 TEST(CliTest, InterruptedSweepResumesAndFinishedRunsAreSkipped) {
   const std::string dir = TempDir("sweep_resume");
-  const std::string path = WriteExperiment(
-      "sweep_resume_src",
-      ReadFile(std::string(STRIDE_SOURCE_DIR) + "/experiments/pendulum_vpg.toml") +
-          "\n[sweep]\n\"algorithm.gamma\" = [0.99, 0.98]\n");
+  const std::string path =
+      WriteExperiment("sweep_resume_src",
+                      ReadFile(std::string(STRIDE_SOURCE_DIR) + "/experiments/pendulum_vpg.toml") +
+                          "\n[sweep]\n\"algorithm.gamma\" = [0.99, 0.98]\n");
   const std::string options = " --out " + dir + " --set experiment.total_steps=40000";
   CliResult validate = RunStride("validate " + path + options);
   ASSERT_EQ(validate.exit_code, 0) << validate.err;
@@ -488,7 +502,8 @@ TEST(CliTest, InterruptedSweepResumesAndFinishedRunsAreSkipped) {
   const std::string run = "run " + path + options + " --jobs 2";
   // both runs have logged an update when the stop arrives
   const std::string logged = dir + "/pendulum_vpg/algorithm.gamma=0.9";
-  RunStride(run + " & pid=$!; until [ -s '" + logged + "9/seed_0/metrics.csv' ] && [ -s '" + logged +
+  RunStride(run + " & pid=$!; until [ -s '" + logged + "9/seed_0/metrics.csv' ] && [ -s '" +
+            logged +
             "8/seed_0/metrics.csv' ]; do sleep 0.1; done; kill -INT $pid; wait $pid; echo $? > " +
             dir + "/status; true");
   EXPECT_EQ(ReadFile(dir + "/status"), "130\n");  // 128 + SIGINT
@@ -525,7 +540,8 @@ TEST(CliTest, SweepThenCompareWritesAReport) {
   EXPECT_THAT(run.err, HasSubstr("6 runs: 6 to train, 0 finished; 2 at a time"));
   for (const char* variant : {"ppo", "vpg"}) {
     for (int seed = 0; seed < 3; ++seed) {
-      EXPECT_TRUE(fs::exists(dir + "/tiny/" + variant + "/seed_" + std::to_string(seed) + "/policy.pt"));
+      EXPECT_TRUE(
+          fs::exists(dir + "/tiny/" + variant + "/seed_" + std::to_string(seed) + "/policy.pt"));
     }
   }
   CliResult compare = RunStride("compare " + dir + "/tiny --reference vpg --reps 1000");
@@ -562,7 +578,8 @@ TEST(CliTest, ExportAndEvalUseTheRunsPolicy) {
   EXPECT_THAT(from_file.out, HasSubstr("3 episodes: return"));
   CliResult from_run = RunStride("eval " + run + " --episodes 3");
   EXPECT_EQ(from_run.exit_code, 0) << from_run.err;
-  EXPECT_EQ(from_run.out.substr(from_run.out.find(':')), from_file.out.substr(from_file.out.find(':')));
+  EXPECT_EQ(from_run.out.substr(from_run.out.find(':')),
+            from_file.out.substr(from_file.out.find(':')));
   CliResult pushed = RunStride("eval " + run + " --episodes 3 --perturb actuator_scale=0");
   EXPECT_EQ(pushed.exit_code, 0) << pushed.err;
   EXPECT_THAT(pushed.out, HasSubstr("3 episodes under actuator_scale=0: "));
@@ -588,9 +605,10 @@ TEST(CliTest, CheckEnvValidatesItsParameters) {
   EXPECT_THAT(ok.out, HasSubstr("0 failed"));
   CliResult mode = RunStride("check-env biped --set observation=seed15");
   EXPECT_EQ(mode.exit_code, 2);
-  EXPECT_THAT(mode.err, HasSubstr("--set environment.observation=seed15: 'environment.observation' = "
-                                  "\"seed15\" is not allowed (did you mean 'seed14'?): must be one "
-                                  "of: seed14, walker17"));
+  EXPECT_THAT(mode.err,
+              HasSubstr("--set environment.observation=seed15: 'environment.observation' = "
+                        "\"seed15\" is not allowed (did you mean 'seed14'?): must be one "
+                        "of: seed14, walker17"));
   CliResult model = RunStride("check-env biped --set model=/nonexistent/biped.xml");
   EXPECT_EQ(model.exit_code, 2);
   EXPECT_THAT(model.err, HasSubstr("/nonexistent/biped.xml"));
@@ -616,7 +634,8 @@ TEST(CliTest, ExistingRunIsNeverOverwrittenSilently) {
   EXPECT_THAT(changed.err, HasSubstr("pass --force to replace it"));
   EXPECT_EQ(ReadFile(dir + "/tiny/seed_0/metrics.csv"), metrics);
 
-  CliResult forced = RunStride("run " + path + " --out " + dir + " --force --set algorithm.gamma=0.9");
+  CliResult forced =
+      RunStride("run " + path + " --out " + dir + " --force --set algorithm.gamma=0.9");
   EXPECT_EQ(forced.exit_code, 0) << forced.err;
   EXPECT_THAT(ReadFile(dir + "/tiny/seed_0/config.toml"), HasSubstr("gamma = 0.9\n"));
 }
@@ -625,7 +644,9 @@ TEST(CliTest, UnwritableOutputDirectoryIsAConfigError) {
   const std::string path = WriteExperiment("unwritable", Experiment());
   CliResult result = RunStride("run " + path + " --out /proc/stride_cannot_write_here");
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_THAT(result.err, HasSubstr("cannot create run directory '/proc/stride_cannot_write_here/tiny/seed_0'"));
+  EXPECT_THAT(
+      result.err,
+      HasSubstr("cannot create run directory '/proc/stride_cannot_write_here/tiny/seed_0'"));
 }
 
 }  // namespace

@@ -138,9 +138,9 @@ std::string Columns(const std::string& csv, const std::vector<std::string>& name
   return out;
 }
 
-const std::vector<std::string> kLearning = {"step",       "policy_loss", "value_loss", "entropy",
-                                            "approx_kl",  "clip_fraction",
-                                            "explained_variance"};
+const std::vector<std::string> kLearning = {
+    "step",      "policy_loss",   "value_loss",        "entropy",
+    "approx_kl", "clip_fraction", "explained_variance"};
 
 bool WaitFor(const std::string& path, int seconds) {
   for (int i = 0; i < 10 * seconds && !fs::exists(path); ++i) {
@@ -242,8 +242,8 @@ TEST(DataParallelTest, AHungRankEndsTheRunAfterTheTimeoutWithAnErrorNamingIt) {
 TEST(DataParallelTest, ARankThatNeverStartsIsNamedAfterTheTimeout) {
   const std::string dir = TempDir("alone");
   WriteFile(dir + "/dp.toml", kExperiment);
-  Rank rank0(0, 2, NextPort(), "run " + dir + "/dp.toml --out " + dir + " --distributed --timeout 5",
-             dir);
+  Rank rank0(0, 2, NextPort(),
+             "run " + dir + "/dp.toml --out " + dir + " --distributed --timeout 5", dir);
   EXPECT_EQ(rank0.Wait(60), 1) << rank0.err();
   EXPECT_THAT(rank0.err(), HasSubstr("data-parallel rank 0 of 2: cannot join the other ranks at "
                                      "127.0.0.1:"));
@@ -261,8 +261,8 @@ TEST(DataParallelTest, LaunchAndConfigurationErrorsAreClear) {
       RunStride("run " + dir + "/dp.toml --distributed", "RANK=2 WORLD_SIZE=2");
   EXPECT_EQ(not_a_rank.exit_code, 2);
   EXPECT_THAT(not_a_rank.err, HasSubstr("RANK=2 is not a rank of WORLD_SIZE=2"));
-  const CliResult shards = RunStride("run " + dir + "/dp.toml --out " + dir +
-                                     "/shards --set algorithm.data_shards=3");
+  const CliResult shards =
+      RunStride("run " + dir + "/dp.toml --out " + dir + "/shards --set algorithm.data_shards=3");
   EXPECT_EQ(shards.exit_code, 2);
   EXPECT_THAT(shards.err, HasSubstr("ppo: data_shards = 3 does not divide the minibatch of 512"));
   const CliResult timeout = RunStride("run " + dir + "/dp.toml --timeout 5");

@@ -21,8 +21,8 @@ using ::testing::HasSubstr;
 using ::testing::Not;
 
 std::string TempDir(const std::string& name) {
-  const fs::path dir = fs::temp_directory_path() /
-                       ("stride_durable_" + std::to_string(getpid())) / name;
+  const fs::path dir =
+      fs::temp_directory_path() / ("stride_durable_" + std::to_string(getpid())) / name;
   fs::remove_all(dir);
   fs::create_directories(dir);
   return dir.string();
@@ -82,7 +82,8 @@ TEST(RunLockTest, SecondHolderIsRefusedNamingTheFirst) {
   const std::string dir = TempDir("lock") + "/run";
   {
     const RunLock held = RunLock::Acquire(dir);
-    EXPECT_THAT(ReadFile(dir + "/lock"), HasSubstr("pid " + std::to_string(getpid()) + " on host "));
+    EXPECT_THAT(ReadFile(dir + "/lock"),
+                HasSubstr("pid " + std::to_string(getpid()) + " on host "));
     try {
       RunLock::Acquire(dir);
       FAIL() << "a held run directory was locked twice";

@@ -75,12 +75,20 @@ int Interrupt(const Case& c, const std::string& args, const std::string& signal,
   const std::string status = c.dir + "/status";
   fs::remove(status);
   Bash(c.dir, "env -u STRIDE_PLUGIN_PATH " + std::string(STRIDE_BINARY) + " " + args +
-                  " >/dev/null 2>" + c.dir + "/err & pid=$!\n"
-                  "until [ -s '" + c.run_dir() + "/metrics.csv' ] || ! kill -0 $pid 2>/dev/null; "
+                  " >/dev/null 2>" + c.dir +
+                  "/err & pid=$!\n"
+                  "until [ -s '" +
+                  c.run_dir() +
+                  "/metrics.csv' ] || ! kill -0 $pid 2>/dev/null; "
                   "do sleep 0.02; done\n"
-                  "sleep " + std::to_string(delay_s) + "\n"
-                  "kill -" + signal + " $pid 2>/dev/null\n"
-                  "wait $pid; echo $? > " + status + "\n");
+                  "sleep " +
+                  std::to_string(delay_s) +
+                  "\n"
+                  "kill -" +
+                  signal +
+                  " $pid 2>/dev/null\n"
+                  "wait $pid; echo $? > " +
+                  status + "\n");
   return std::atoi(ReadFile(status).c_str());
 }
 
@@ -159,14 +167,22 @@ TEST(FaultTest, ConcurrentRunsAreRefusedAndStaleLocksAreNot) {
   const std::string second = c.dir + "/second";
   Bash(c.dir, "env -u STRIDE_PLUGIN_PATH " + std::string(STRIDE_BINARY) + " " + c.run() +
                   " 2>/dev/null & pid=$!\n"
-                  "until [ -s '" + c.run_dir() + "/metrics.csv' ]; do sleep 0.02; done\n"
+                  "until [ -s '" +
+                  c.run_dir() +
+                  "/metrics.csv' ]; do sleep 0.02; done\n"
                   "kill -STOP $pid\n"
-                  "echo $pid > " + c.dir + "/pid\n"
-                  "env -u STRIDE_PLUGIN_PATH " + STRIDE_BINARY + " " + c.run() + " 2>" + second +
-                  "_err; echo $? > " + second + "_status\n"
-                  "env -u STRIDE_PLUGIN_PATH " + STRIDE_BINARY + " run --resume " + c.run_dir() +
-                  " 2>" + second + "_resume_err; echo $? > " + second + "_resume_status\n"
-                  "kill -KILL $pid; wait $pid; echo $? > " + first + "\n");
+                  "echo $pid > " +
+                  c.dir +
+                  "/pid\n"
+                  "env -u STRIDE_PLUGIN_PATH " +
+                  STRIDE_BINARY + " " + c.run() + " 2>" + second + "_err; echo $? > " + second +
+                  "_status\n"
+                  "env -u STRIDE_PLUGIN_PATH " +
+                  STRIDE_BINARY + " run --resume " + c.run_dir() + " 2>" + second +
+                  "_resume_err; echo $? > " + second +
+                  "_resume_status\n"
+                  "kill -KILL $pid; wait $pid; echo $? > " +
+                  first + "\n");
   const std::string pid = ReadFile(c.dir + "/pid");
   EXPECT_EQ(ReadFile(second + "_status"), "2\n");
   EXPECT_EQ(ReadFile(second + "_resume_status"), "2\n");
@@ -197,7 +213,8 @@ TEST(FaultTest, FullDiskIsAnErrorThatLosesNothing) {
   const Case c = MakeCase("full_disk");
   const CliResult full = RunStride(c.run(), "LD_PRELOAD=" STRIDE_FULL_DISK_SHIM
                                             " STRIDE_FULL_DISK_BYTES=600000"
-                                            " STRIDE_FULL_DISK_DIR=" + c.out);
+                                            " STRIDE_FULL_DISK_DIR=" +
+                                                c.out);
   ExpectFullDiskError(full, c);
   EXPECT_TRUE(fs::exists(c.run_dir() + "/checkpoints/checkpoint.pt"));
   EXPECT_FALSE(fs::exists(c.run_dir() + "/policy.pt"));
@@ -214,15 +231,23 @@ TEST(FaultTest, FullTmpfsIsAnErrorThatLosesNothing) {
   const std::string stride = "env -u STRIDE_PLUGIN_PATH " + std::string(STRIDE_BINARY) + " ";
   const uintmax_t kib = (Undisturbed().checkpoint_bytes * 3 / 2 + 48 * 1024) / 1024;
   const std::string run = "run " + c.experiment + " --out " + mount;
-  const int code = Bash(c.dir,
-      "unshare -m bash -c '\n"
-      "mount -t tmpfs -o size=" + std::to_string(kib) + "k tmpfs " + mount + " || exit 77\n" +
-      stride + run + " >/dev/null 2>" + c.dir + "/full_err; echo $? > " + c.dir + "/full_status\n"
-      "ls " + mount + "/faults/seed_0/checkpoints > " + c.dir + "/kept\n"
-      "mount -o remount,size=64m " + mount + "\n" +
-      stride + run + " >/dev/null 2>" + c.dir + "/err; echo $? > " + c.dir + "/status\n"
-      "cp -r " + mount + " " + c.out + "\n"
-      "' 2>/dev/null\n");
+  const int code =
+      Bash(c.dir,
+           "unshare -m bash -c '\n"
+           "mount -t tmpfs -o size=" +
+               std::to_string(kib) + "k tmpfs " + mount + " || exit 77\n" + stride + run +
+               " >/dev/null 2>" + c.dir + "/full_err; echo $? > " + c.dir +
+               "/full_status\n"
+               "ls " +
+               mount + "/faults/seed_0/checkpoints > " + c.dir +
+               "/kept\n"
+               "mount -o remount,size=64m " +
+               mount + "\n" + stride + run + " >/dev/null 2>" + c.dir + "/err; echo $? > " + c.dir +
+               "/status\n"
+               "cp -r " +
+               mount + " " + c.out +
+               "\n"
+               "' 2>/dev/null\n");
   if (code == 77) GTEST_SKIP() << "mounting a tmpfs is not allowed here";
   CliResult full{std::atoi(ReadFile(c.dir + "/full_status").c_str()), "",
                  ReadFile(c.dir + "/full_err")};
@@ -309,12 +334,14 @@ TEST(FaultTest, ReadOnlyOutputDirectoryIsRefused) {
   const std::string mount = c.dir + "/mnt";
   fs::create_directories(mount);
   const std::string run = "run " + c.experiment + " --out " + mount + "/runs";
-  const int code = Bash(c.dir,
-      "if [ $(id -u) = 0 ]; then unshare -m bash -c 'mount -t tmpfs -o ro tmpfs " + mount +
-      " || exit 77; env -u STRIDE_PLUGIN_PATH " + STRIDE_BINARY + " " + run + " 2>" + c.dir +
-      "/err; echo $? > " + c.dir + "/status' 2>/dev/null\n"
-      "else chmod 555 " + mount + "; env -u STRIDE_PLUGIN_PATH " + STRIDE_BINARY + " " + run +
-      " 2>" + c.dir + "/err; echo $? > " + c.dir + "/status; fi\n");
+  const int code =
+      Bash(c.dir, "if [ $(id -u) = 0 ]; then unshare -m bash -c 'mount -t tmpfs -o ro tmpfs " +
+                      mount + " || exit 77; env -u STRIDE_PLUGIN_PATH " + STRIDE_BINARY + " " +
+                      run + " 2>" + c.dir + "/err; echo $? > " + c.dir +
+                      "/status' 2>/dev/null\n"
+                      "else chmod 555 " +
+                      mount + "; env -u STRIDE_PLUGIN_PATH " + STRIDE_BINARY + " " + run + " 2>" +
+                      c.dir + "/err; echo $? > " + c.dir + "/status; fi\n");
   if (code == 77) GTEST_SKIP() << "mounting a read-only tmpfs is not allowed here";
   EXPECT_EQ(ReadFile(c.dir + "/status"), "2\n");
   EXPECT_THAT(ReadFile(c.dir + "/err"),

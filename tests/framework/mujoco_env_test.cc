@@ -116,7 +116,8 @@ TEST(MujocoEnvTest, EpisodesEndByTheTaskOrTheStepLimit) {
   const float full = 1.0f;
   StepResult result;
   int steps = 0;
-  while (!result.terminated && !result.truncated) result = pushed.Step(&full, obs, signals), ++steps;
+  while (!result.terminated && !result.truncated)
+    result = pushed.Step(&full, obs, signals), ++steps;
   EXPECT_TRUE(result.terminated);
   EXPECT_GT(signals[0], 1.0);
 

@@ -206,8 +206,10 @@ TEST(PerturbationsTest, ActionDelayAppliesActionsLate) {
 }
 
 TEST(PerturbationsTest, SavedStateContinuesIdentically) {
-  MujocoPerturbations p = Make({{"push_impulse", 3.0}, {"observation_noise", 0.1},
-                                {"action_delay", 1.0}, {"friction_scale", 0.5}});
+  MujocoPerturbations p = Make({{"push_impulse", 3.0},
+                                {"observation_noise", 0.1},
+                                {"action_delay", 1.0},
+                                {"friction_scale", 0.5}});
   std::unique_ptr<mjData, void (*)(mjData*)> data(mj_makeData(Model().get()), mj_deleteData);
   p.BeginEpisode(21);
   const float action[2] = {0.5f, -0.5f};

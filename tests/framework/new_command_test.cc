@@ -27,8 +27,8 @@ std::set<std::string> FilesIn(const std::string& dir) {
 
 TEST(NewCommandTest, EachKindWritesItsProjectWithTheNameFilledIn) {
   const std::string root = TempDir("new_kinds");
-  const std::set<std::string> common = {".gitignore", "CMakeLists.txt", "README.md",
-                                        "example.toml", "foot_slip.cc", "foot_slip_test.cc"};
+  const std::set<std::string> common = {".gitignore",   "CMakeLists.txt", "README.md",
+                                        "example.toml", "foot_slip.cc",   "foot_slip_test.cc"};
   for (const std::string kind : {"reward", "environment", "algorithm"}) {
     const std::string dir = root + "/" + kind;
     CliResult result = RunStride("new " + kind + " foot_slip --dir " + dir);

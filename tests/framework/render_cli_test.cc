@@ -45,7 +45,8 @@ std::string Biped() { return "\n[environment]\nplugin = \"biped\"\nnum_envs = 2\
 // the frames ffmpeg decodes from a video
 std::vector<std::string> DecodeFrames(const std::string& path, int width, int height) {
   const std::string raw = path + ".rgb";
-  const std::string command = "ffmpeg -v error -y -i " + path + " -f rawvideo -pix_fmt rgb24 " + raw;
+  const std::string command =
+      "ffmpeg -v error -y -i " + path + " -f rawvideo -pix_fmt rgb24 " + raw;
   EXPECT_EQ(std::system(command.c_str()), 0) << command;
   const std::string bytes = ReadFile(raw);
   const size_t frame_bytes = static_cast<size_t>(width) * height * 3;
@@ -59,7 +60,8 @@ std::vector<std::string> DecodeFrames(const std::string& path, int width, int he
 double MeanDifference(const std::string& a, const std::string& b) {
   double sum = 0.0;
   for (size_t i = 0; i < a.size(); ++i) {
-    sum += std::abs(static_cast<int>(static_cast<uint8_t>(a[i])) - static_cast<int>(static_cast<uint8_t>(b[i])));
+    sum += std::abs(static_cast<int>(static_cast<uint8_t>(a[i])) -
+                    static_cast<int>(static_cast<uint8_t>(b[i])));
   }
   return sum / static_cast<double>(a.size());
 }
@@ -77,9 +79,12 @@ double StandardDeviation(const std::string& rgb) {
 
 TEST(RenderCliTest, VideoOfTheTrainedPolicyShowsTheWalkerMovingForward) {
   const std::string out = TempDir("render_walk") + "/walk.mp4";
-  const CliResult result = RunStride("render " + kWalker + " --out " + out + " --width 160 --height 120");
+  const CliResult result =
+      RunStride("render " + kWalker + " --out " + out + " --width 160 --height 120");
   ASSERT_EQ(result.exit_code, 0) << result.err;
-  EXPECT_THAT(result.out, HasSubstr("wrote " + out + ": 250 frames of 160x120 at 31.25 frames/s (8.0 s), camera 'track'"));
+  EXPECT_THAT(result.out,
+              HasSubstr("wrote " + out +
+                        ": 250 frames of 160x120 at 31.25 frames/s (8.0 s), camera 'track'"));
   // the episode the frames show, as the environment measured it
   std::smatch match;
   ASSERT_TRUE(std::regex_search(
@@ -141,20 +146,22 @@ TEST(RenderCliTest, BadInputsAreUsageErrors) {
 }
 
 TEST(RenderCliTest, EnvironmentWithoutASimulationCannotBeDrawn) {
-  const std::string run = TrainTiny(
-      "render_line", "plugin_dirs = [\"" STRIDE_TEST_PLUGIN_DIR "/line_env\"]\n"
-                     "\n[environment]\nplugin = \"line\"\nnum_envs = 2\n");
+  const std::string run =
+      TrainTiny("render_line", "plugin_dirs = [\"" STRIDE_TEST_PLUGIN_DIR
+                               "/line_env\"]\n"
+                               "\n[environment]\nplugin = \"line\"\nnum_envs = 2\n");
   const CliResult render = RunStride("render " + run + " --out " + TempDir("line_out") + "/x.mp4");
   EXPECT_EQ(render.exit_code, 2) << render.err;
-  EXPECT_THAT(render.err, HasSubstr("stride render: environment 'line' is not a MuJoCo simulation"));
+  EXPECT_THAT(render.err,
+              HasSubstr("stride render: environment 'line' is not a MuJoCo simulation"));
   const CliResult view = RunStride("view " + run);
   EXPECT_EQ(view.exit_code, 2) << view.err;
   EXPECT_THAT(view.err, HasSubstr("stride view: environment 'line' is not a MuJoCo simulation"));
 }
 
 TEST(RenderCliTest, MissingFfmpegIsARuntimeError) {
-  const CliResult result = RunStride("render " + kWalker + " --out " + TempDir("no_ffmpeg") +
-                                     "/walk.mp4", "PATH=/nonexistent");
+  const CliResult result = RunStride(
+      "render " + kWalker + " --out " + TempDir("no_ffmpeg") + "/walk.mp4", "PATH=/nonexistent");
   EXPECT_EQ(result.exit_code, 1);
   EXPECT_THAT(result.err, HasSubstr("ffmpeg was not found on PATH"));
 }
@@ -167,14 +174,15 @@ TEST(ViewCliTest, WithoutADisplayItSaysHowToRenderInstead) {
 }
 
 TEST(ViewCliTest, DrawsInAWindowOfAVirtualDisplayUntilStopped) {
-  const CliResult result = RunStride(
-      "view " + kWalker,
-      "xvfb-run --auto-servernum --server-args='-screen 0 1280x1024x24' "
-      "timeout --preserve-status --signal INT 8");
+  const CliResult result =
+      RunStride("view " + kWalker,
+                "xvfb-run --auto-servernum --server-args='-screen 0 1280x1024x24' "
+                "timeout --preserve-status --signal INT 8");
   EXPECT_EQ(result.exit_code, 0) << result.err;
   EXPECT_THAT(result.out, HasSubstr("viewing " + kWalker + " (camera 'track')"));
   std::smatch match;
-  ASSERT_TRUE(std::regex_search(result.out, match, std::regex("drew ([0-9]+) frames"))) << result.out;
+  ASSERT_TRUE(std::regex_search(result.out, match, std::regex("drew ([0-9]+) frames")))
+      << result.out;
   EXPECT_GT(std::stoi(match[1]), 10);
 }
 
@@ -193,7 +201,8 @@ std::map<std::string, std::map<int64_t, double>> CsvColumns(const std::string& p
       continue;
     }
     for (size_t i = 1; i < cells.size(); ++i) {
-      if (!cells[i].empty()) columns[prefix + header[i]][std::stoll(cells[0])] = std::stod(cells[i]);
+      if (!cells[i].empty())
+        columns[prefix + header[i]][std::stoll(cells[0])] = std::stod(cells[i]);
     }
   }
   return columns;

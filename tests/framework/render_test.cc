@@ -40,7 +40,9 @@ Simulation LoadModel(const std::string& xml_path) {
   return simulation;
 }
 
-Simulation Biped() { return LoadModel(std::string(STRIDE_SOURCE_DIR) + "/environments/biped/biped.xml"); }
+Simulation Biped() {
+  return LoadModel(std::string(STRIDE_SOURCE_DIR) + "/environments/biped/biped.xml");
+}
 
 std::string FreshDir(const std::string& name) {
   const fs::path dir = fs::path(::testing::TempDir()) / ("render_test_" + name);
@@ -52,7 +54,8 @@ std::string FreshDir(const std::string& name) {
 // the frames ffmpeg decodes from a video, as RGB bytes
 std::vector<std::string> DecodeFrames(const std::string& path, int width, int height) {
   const std::string raw = path + ".rgb";
-  const std::string command = "ffmpeg -v error -y -i " + path + " -f rawvideo -pix_fmt rgb24 " + raw;
+  const std::string command =
+      "ffmpeg -v error -y -i " + path + " -f rawvideo -pix_fmt rgb24 " + raw;
   EXPECT_EQ(std::system(command.c_str()), 0) << command;
   std::ifstream in(raw, std::ios::binary);
   const std::string bytes((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
@@ -68,7 +71,8 @@ std::vector<std::string> DecodeFrames(const std::string& path, int width, int he
 size_t DistinctColors(const std::vector<uint8_t>& rgb) {
   std::set<uint32_t> colors;
   for (size_t i = 0; i + 2 < rgb.size(); i += 3) {
-    colors.insert(static_cast<uint32_t>(rgb[i]) << 16 | static_cast<uint32_t>(rgb[i + 1]) << 8 | rgb[i + 2]);
+    colors.insert(static_cast<uint32_t>(rgb[i]) << 16 | static_cast<uint32_t>(rgb[i + 1]) << 8 |
+                  rgb[i + 2]);
   }
   return colors.size();
 }
@@ -76,7 +80,8 @@ size_t DistinctColors(const std::vector<uint8_t>& rgb) {
 // the mean absolute difference of two images, per channel value
 double MeanDifference(const std::vector<uint8_t>& a, const std::vector<uint8_t>& b) {
   double sum = 0.0;
-  for (size_t i = 0; i < a.size(); ++i) sum += std::abs(static_cast<int>(a[i]) - static_cast<int>(b[i]));
+  for (size_t i = 0; i < a.size(); ++i)
+    sum += std::abs(static_cast<int>(a[i]) - static_cast<int>(b[i]));
   return sum / static_cast<double>(a.size());
 }
 

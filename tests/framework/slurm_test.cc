@@ -162,25 +162,26 @@ class SlurmCluster {
     const int port = 20000 + static_cast<int>(getpid() % 20000);
     fs::create_directories(dir_ + "/state");
     fs::create_directories(dir_ + "/spool");
-    WriteFile(dir_ + "/slurm.conf",
-              "ClusterName=stride\nSlurmctldHost=" + host + "\nSlurmUser=root\nSlurmdUser=root\n" +
-                  "SlurmctldPort=" + std::to_string(port) + "\nSlurmdPort=" +
-                  std::to_string(port + 1) + "\nAuthType=auth/munge\nCredType=cred/munge\n" +
-                  "AuthInfo=socket=" + dir_ + "/munge.socket\nProctrackType=proctrack/pgid\n" +
-                  "TaskPlugin=task/none\nSelectType=select/cons_tres\nSelectTypeParameters=CR_CPU\n" +
-                  "StateSaveLocation=" + dir_ + "/state\nSlurmdSpoolDir=" + dir_ + "/spool\n" +
-                  "SlurmctldPidFile=" + dir_ + "/slurmctld.pid\nSlurmdPidFile=" + dir_ +
-                  "/slurmd.pid\nSlurmctldLogFile=" + dir_ + "/slurmctld.log\nSlurmdLogFile=" +
-                  dir_ + "/slurmd.log\nReturnToService=2\nMpiDefault=none\nKillWait=30\n" +
-                  "JobAcctGatherType=jobacct_gather/none\n" +
-                  "AccountingStorageType=accounting_storage/none\nNodeName=" + host +
-                  " CPUs=2 State=UNKNOWN\nPartitionName=debug Nodes=" + host +
-                  " Default=YES MaxTime=INFINITE State=UP\n");
+    WriteFile(
+        dir_ + "/slurm.conf",
+        "ClusterName=stride\nSlurmctldHost=" + host + "\nSlurmUser=root\nSlurmdUser=root\n" +
+            "SlurmctldPort=" + std::to_string(port) + "\nSlurmdPort=" + std::to_string(port + 1) +
+            "\nAuthType=auth/munge\nCredType=cred/munge\n" + "AuthInfo=socket=" + dir_ +
+            "/munge.socket\nProctrackType=proctrack/pgid\n" +
+            "TaskPlugin=task/none\nSelectType=select/cons_tres\nSelectTypeParameters=CR_CPU\n" +
+            "StateSaveLocation=" + dir_ + "/state\nSlurmdSpoolDir=" + dir_ + "/spool\n" +
+            "SlurmctldPidFile=" + dir_ + "/slurmctld.pid\nSlurmdPidFile=" + dir_ +
+            "/slurmd.pid\nSlurmctldLogFile=" + dir_ + "/slurmctld.log\nSlurmdLogFile=" + dir_ +
+            "/slurmd.log\nReturnToService=2\nMpiDefault=none\nKillWait=30\n" +
+            "JobAcctGatherType=jobacct_gather/none\n" +
+            "AccountingStorageType=accounting_storage/none\nNodeName=" + host +
+            " CPUs=2 State=UNKNOWN\nPartitionName=debug Nodes=" + host +
+            " Default=YES MaxTime=INFINITE State=UP\n");
     Shell("munged --force --socket=" + dir_ + "/munge.socket --key-file=/etc/munge/munge.key" +
-          " --pid-file=" + dir_ + "/munged.pid --log-file=" + dir_ + "/munged.log --seed-file=" +
-          dir_ + "/munge.seed");
-    Shell(Environment() + " sh -c 'slurmctld -D -i >" + dir_ + "/ctld.out 2>&1 & echo $! >" +
-          dir_ + "/ctld.pid; slurmd -D >" + dir_ + "/d.out 2>&1 & echo $! >" + dir_ + "/d.pid'");
+          " --pid-file=" + dir_ + "/munged.pid --log-file=" + dir_ +
+          "/munged.log --seed-file=" + dir_ + "/munge.seed");
+    Shell(Environment() + " sh -c 'slurmctld -D -i >" + dir_ + "/ctld.out 2>&1 & echo $! >" + dir_ +
+          "/ctld.pid; slurmd -D >" + dir_ + "/d.out 2>&1 & echo $! >" + dir_ + "/d.pid'");
     for (int i = 0; i < 60 && Trimmed(Client("sinfo -h -o %T")) != "idle"; ++i) {
       std::this_thread::sleep_for(std::chrono::milliseconds(500));
     }

@@ -25,7 +25,9 @@ using ::testing::Not;
 std::string PendulumExperiment(const std::string& evaluation, int64_t total_steps = 256) {
   return "[experiment]\n"
          "name = \"tiny\"\n"
-         "total_steps = " + std::to_string(total_steps) + "\n"
+         "total_steps = " +
+         std::to_string(total_steps) +
+         "\n"
          "checkpoint_every_steps = 0\n"
          "\n[environment]\n"
          "plugin = \"pendulum\"\n"
@@ -36,7 +38,8 @@ std::string PendulumExperiment(const std::string& evaluation, int64_t total_step
          "plugin = \"ppo\"\n"
          "num_steps = 256\n"
          "num_minibatches = 8\n"
-         "\n[evaluation]\n" + evaluation;
+         "\n[evaluation]\n" +
+         evaluation;
 }
 
 std::string Write(const std::string& name, const std::string& text) {
@@ -97,10 +100,10 @@ TEST(SuccessCliTest, MalformedCriteriaAreConfigErrors) {
   };
   EXPECT_THAT(error_of("bad_condition", "success = [\"return => 10\"]\n"),
               HasSubstr(":19:12: 'evaluation.success': 'return => 10' is not a condition"));
-  EXPECT_THAT(error_of("too_many",
-                       "episodes = 3\nsuccess = [\"return >= 10\"]\nmin_successes = 4\n"),
-              HasSubstr(":21:17: 'evaluation.min_successes' = 4 is more than the 3 evaluation "
-                        "episodes"));
+  EXPECT_THAT(
+      error_of("too_many", "episodes = 3\nsuccess = [\"return >= 10\"]\nmin_successes = 4\n"),
+      HasSubstr(":21:17: 'evaluation.min_successes' = 4 is more than the 3 evaluation "
+                "episodes"));
   EXPECT_THAT(error_of("stop_alone", "stop_on_success = true\n"),
               HasSubstr(":19:19: 'evaluation.stop_on_success' needs a success criterion: "
                         "evaluation.success"));
@@ -112,12 +115,12 @@ TEST(SuccessCliTest, MalformedCriteriaAreConfigErrors) {
 
 TEST(SuccessCliTest, StopOnSuccessEndsTrainingAtTheFirstSuccessfulEvaluation) {
   const std::string dir = TempDir("stop_on_success");
-  const std::string path = Write("stop_on_success_src",
-                                 PendulumExperiment("every_steps = 2048\n"
-                                                    "episodes = 10\n"
-                                                    "success = [\"return >= 1000\"]\n"
-                                                    "stop_on_success = true\n",
-                                                    60'000));
+  const std::string path =
+      Write("stop_on_success_src", PendulumExperiment("every_steps = 2048\n"
+                                                      "episodes = 10\n"
+                                                      "success = [\"return >= 1000\"]\n"
+                                                      "stop_on_success = true\n",
+                                                      60'000));
   const CliResult run = RunStride("run " + path + " --out " + dir);
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const std::string run_dir = dir + "/tiny/seed_0";
@@ -163,9 +166,8 @@ TEST(SuccessCliTest, StopOnSuccessEndsTrainingAtTheFirstSuccessfulEvaluation) {
 
 TEST(SuccessCliTest, WithoutACriterionNothingIsRecorded) {
   const std::string dir = TempDir("no_criterion");
-  const CliResult run =
-      RunStride("run " + Write("no_criterion_src", PendulumExperiment("episodes = 2\n")) +
-                " --out " + dir);
+  const CliResult run = RunStride(
+      "run " + Write("no_criterion_src", PendulumExperiment("episodes = 2\n")) + " --out " + dir);
   ASSERT_EQ(run.exit_code, 0) << run.err;
   const std::string run_dir = dir + "/tiny/seed_0";
   const std::string eval = ReadFile(run_dir + "/eval.csv");

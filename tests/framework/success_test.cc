@@ -29,13 +29,19 @@ SuccessCriterion Walking(int64_t min_successes = 0) {
 }
 
 EpisodeValues Walk() {
-  return {{"return", 4000.0}, {"distance", 27.6}, {"fell", 0.0}, {"lowest_trunk_height", 1.02},
+  return {{"return", 4000.0},
+          {"distance", 27.6},
+          {"fell", 0.0},
+          {"lowest_trunk_height", 1.02},
           {"ground_contact_fraction", 0.0}};
 }
 
 // a crawl goes far without "falling", with the trunk low and the knees down
 EpisodeValues Crawl() {
-  return {{"return", 4300.0}, {"distance", 16.0}, {"fell", 0.0}, {"lowest_trunk_height", 0.21},
+  return {{"return", 4300.0},
+          {"distance", 16.0},
+          {"fell", 0.0},
+          {"lowest_trunk_height", 0.21},
           {"ground_contact_fraction", 0.93}};
 }
 
@@ -94,9 +100,11 @@ TEST(SuccessTest, AWalkSucceedsAndACrawlDoesNot) {
   EXPECT_TRUE(walking.EpisodeSucceeds(Walk()));
   EXPECT_FALSE(walking.EpisodeSucceeds(Crawl()));
   // each condition alone fails an otherwise walking episode
-  for (const auto& [metric, value] : std::vector<std::pair<std::string, double>>{
-           {"distance", 9.99}, {"fell", 1.0}, {"lowest_trunk_height", 0.79},
-           {"ground_contact_fraction", 0.001}}) {
+  for (const auto& [metric, value] :
+       std::vector<std::pair<std::string, double>>{{"distance", 9.99},
+                                                   {"fell", 1.0},
+                                                   {"lowest_trunk_height", 0.79},
+                                                   {"ground_contact_fraction", 0.001}}) {
     EpisodeValues episode = Walk();
     episode[metric] = value;
     EXPECT_FALSE(walking.EpisodeSucceeds(episode)) << metric;

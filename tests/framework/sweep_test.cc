@@ -19,20 +19,21 @@ using ::testing::HasSubstr;
 
 // a pendulum experiment; line numbers matter to the tests below
 std::string Base() {
-  return "[experiment]\n"                                                  // 1
-         "name = \"sweep\"\n"                                              // 2
-         "seeds = [0, 1]\n"                                                // 3
-         "plugin_dirs = [\"" STRIDE_BUILTIN_PLUGIN_DIR "\"]\n"             // 4
-         "[environment]\n"                                                 // 5
-         "plugin = \"pendulum\"\n"                                         // 6
-         "[[reward]]\n"                                                    // 7
-         "plugin = \"alive_bonus\"\n"                                      // 8
-         "[[reward]]\n"                                                    // 9
-         "plugin = \"ctrl_cost\"\n"                                        // 10
-         "weight = 0.01\n"                                                 // 11
-         "[algorithm]\n"                                                   // 12
-         "plugin = \"ppo\"\n"                                              // 13
-         "clip_epsilon = 0.2\n";                                           // 14
+  return "[experiment]\n"      // 1
+         "name = \"sweep\"\n"  // 2
+         "seeds = [0, 1]\n"    // 3
+         "plugin_dirs = [\"" STRIDE_BUILTIN_PLUGIN_DIR
+         "\"]\n"                       // 4
+         "[environment]\n"             // 5
+         "plugin = \"pendulum\"\n"     // 6
+         "[[reward]]\n"                // 7
+         "plugin = \"alive_bonus\"\n"  // 8
+         "[[reward]]\n"                // 9
+         "plugin = \"ctrl_cost\"\n"    // 10
+         "weight = 0.01\n"             // 11
+         "[algorithm]\n"               // 12
+         "plugin = \"ppo\"\n"          // 13
+         "clip_epsilon = 0.2\n";       // 14
 }
 
 std::vector<Experiment> Expand(const std::string& extra,

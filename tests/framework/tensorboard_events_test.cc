@@ -41,7 +41,8 @@ std::string LittleEndianBytes(T value) {
   uint64_t bits = 0;
   std::memcpy(&bits, &value, sizeof(T));
   std::string bytes;
-  for (size_t i = 0; i < sizeof(T); ++i) bytes.push_back(static_cast<char>((bits >> (8 * i)) & 0xFF));
+  for (size_t i = 0; i < sizeof(T); ++i)
+    bytes.push_back(static_cast<char>((bits >> (8 * i)) & 0xFF));
   return bytes;
 }
 
@@ -58,7 +59,8 @@ std::vector<std::string> Records(const std::string& path) {
     EXPECT_LE(at + 12 + length + 4, bytes.size());
     const std::string data = bytes.substr(at + 12, length);
     const uint32_t data_crc = Crc32c(data.data(), data.size());
-    EXPECT_EQ(LittleEndian(bytes, at + 12 + length, 4), ((data_crc >> 15) | (data_crc << 17)) + 0xA282EAD8u);
+    EXPECT_EQ(LittleEndian(bytes, at + 12 + length, 4),
+              ((data_crc >> 15) | (data_crc << 17)) + 0xA282EAD8u);
     records.push_back(data);
     at += 12 + length + 4;
   }
@@ -78,7 +80,9 @@ TEST(TensorBoardEventsTest, EncodesEventsAsTheProtocolBufferBytes) {
   TensorBoardEvent header;
   header.wall_time = 1.5;
   header.file_version = "brain.Event:2";
-  EXPECT_EQ(EncodeEvent(header), "\x09" + LittleEndianBytes(1.5) + "\x1a\x0d" "brain.Event:2");
+  EXPECT_EQ(EncodeEvent(header), "\x09" + LittleEndianBytes(1.5) +
+                                     "\x1a\x0d"
+                                     "brain.Event:2");
 
   // Event{wall_time: 2.0, step: 300, summary{value{tag: "loss", simple_value: 0.25}}}
   TensorBoardEvent scalars;
@@ -105,7 +109,9 @@ TEST(TensorBoardEventsTest, WrittenFileReadsBackWithFramingChecksumsAndValues) {
   const std::vector<std::string> records = Records(files[0]);
   ASSERT_EQ(records.size(), 3u);
   EXPECT_EQ(records[0].size(), 24u);  // wall_time and the file version
-  EXPECT_EQ(records[0].substr(9), "\x1a\x0d" "brain.Event:2");
+  EXPECT_EQ(records[0].substr(9),
+            "\x1a\x0d"
+            "brain.Event:2");
 
   const EventFile file = ReadEventFile(files[0]);
   EXPECT_TRUE(file.complete);
@@ -173,7 +179,8 @@ TEST(TensorBoardEventsTest, ResumeKeepsOnlyTheEventsBeforeItsFirstStep) {
   for (size_t i = 1; i < file.events.size(); ++i) {
     losses.emplace_back(file.events[i].step, file.events[i].scalars.at(0).second);
   }
-  EXPECT_EQ(losses, (std::vector<std::pair<int64_t, float>>{{100, 1.0f}, {200, 2.0f}, {300, 30.0f}}));
+  EXPECT_EQ(losses,
+            (std::vector<std::pair<int64_t, float>>{{100, 1.0f}, {200, 2.0f}, {300, 30.0f}}));
   EXPECT_FALSE(fs::exists(fs::path(dir) / ".events.writing"));
 }
 
@@ -190,7 +197,7 @@ TEST(TensorBoardEventsTest, MetricsLogMirrorsItsRowsWithTheTagPrefix) {
   ASSERT_EQ(file.events.size(), 3u);
   EXPECT_EQ(file.events[1].scalars,
             (std::vector<std::pair<std::string, float>>{{"train/episode_return", 4.0f},
-                                                         {"train/return/alive_bonus", 3.0f}}));
+                                                        {"train/return/alive_bonus", 3.0f}}));
   EXPECT_EQ(file.events[2].scalars,
             (std::vector<std::pair<std::string, float>>{{"eval/mean_return", 5.0f}}));
 }

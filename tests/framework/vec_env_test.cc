@@ -79,7 +79,8 @@ class LineEnv : public Environment {
     std::memcpy(&x_, state.data(), sizeof(double));
     std::memcpy(&v_, state.data() + sizeof(double), sizeof(double));
     std::memcpy(&steps_, state.data() + 2 * sizeof(double), sizeof(int));
-    std::istringstream rng(std::string(state.begin() + 2 * sizeof(double) + sizeof(int), state.end()));
+    std::istringstream rng(
+        std::string(state.begin() + 2 * sizeof(double) + sizeof(int), state.end()));
     rng >> rng_;
   }
 
@@ -192,8 +193,7 @@ TEST(VecEnvTest, MaskedStepLeavesInactiveInstancesWaiting) {
       EXPECT_EQ(masked->terminated()[i], full->terminated()[i]) << t;
       EXPECT_EQ(masked->truncated()[i], full->truncated()[i]) << t;
     }
-    EXPECT_EQ(std::vector<float>(masked->observations() + 2, masked->observations() + 4),
-              waiting);
+    EXPECT_EQ(std::vector<float>(masked->observations() + 2, masked->observations() + 4), waiting);
     EXPECT_EQ(masked->rewards()[1], 0.0f);
     EXPECT_FALSE(masked->terminated()[1] || masked->truncated()[1]);
   }
@@ -261,9 +261,10 @@ TEST(VecEnvTest, AutoResetKeepsTheFinalObservationAndRecordsTheEpisode) {
 std::vector<EpisodeRecord> PushedEpisodes(const std::vector<EpisodeMetric>& metrics) {
   std::vector<std::unique_ptr<Environment>> envs;
   for (int i = 0; i < 3; ++i) envs.push_back(std::make_unique<LineEnv>(metrics));
-  VecEnv env(std::move(envs), std::make_shared<const RewardFunction>(
-                                  std::vector<RewardFunction::Term>{},
-                                  std::vector<std::string>{"forward_velocity", "x_position"}),
+  VecEnv env(std::move(envs),
+             std::make_shared<const RewardFunction>(
+                 std::vector<RewardFunction::Term>{},
+                 std::vector<std::string>{"forward_velocity", "x_position"}),
              1, 1);
   env.Reset();
   const std::vector<float> push(3, 1.0f);
@@ -349,7 +350,8 @@ TEST(VecEnvTest, RewardNamesMissingSignals) {
     RewardFunction reward({{"position", 1.0, std::make_shared<Position>()}}, {"height"});
     FAIL() << "expected a ConfigError";
   } catch (const ConfigError& e) {
-    EXPECT_STREQ(e.what(), "reward 'position': the environment has no signal 'x_position' (it has: height)");
+    EXPECT_STREQ(e.what(),
+                 "reward 'position': the environment has no signal 'x_position' (it has: height)");
   }
 }
 

@@ -52,7 +52,8 @@ class LineEnv : public stride::Environment {
 }  // namespace
 
 std::vector<stride::PluginEntry> Entries() {
-  return {stride::EnvironmentEntry("line", "a point on a line; not a MuJoCo simulation", {},
-                                   [](const stride::Params&) { return std::make_unique<LineEnv>(); })};
+  return {
+      stride::EnvironmentEntry("line", "a point on a line; not a MuJoCo simulation", {},
+                               [](const stride::Params&) { return std::make_unique<LineEnv>(); })};
 }
 STRIDE_PLUGIN(Entries)

@@ -8,5 +8,6 @@ const std::vector<stride::PluginEntry>* NoEntries() {
 }
 }  // namespace
 
-extern "C" __attribute__((visibility("default"))) const StridePluginManifest
-    stride_plugin_manifest = {stride::kPluginAbiVersion + 98, STRIDE_BUILD_FINGERPRINT, &NoEntries};
+extern "C" __attribute__((visibility("default")))
+const StridePluginManifest stride_plugin_manifest = {stride::kPluginAbiVersion + 98,
+                                                     STRIDE_BUILD_FINGERPRINT, &NoEntries};

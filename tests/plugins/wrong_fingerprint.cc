@@ -8,6 +8,6 @@ const std::vector<stride::PluginEntry>* NoEntries() {
 }
 }  // namespace
 
-extern "C" __attribute__((visibility("default"))) const StridePluginManifest
-    stride_plugin_manifest = {stride::kPluginAbiVersion,
-                              "stride 0.0.1; gcc 4.8; cxx11abi 0; libtorch 1.0.0", &NoEntries};
+extern "C" __attribute__((visibility("default")))
+const StridePluginManifest stride_plugin_manifest = {
+    stride::kPluginAbiVersion, "stride 0.0.1; gcc 4.8; cxx11abi 0; libtorch 1.0.0", &NoEntries};

@@ -26,11 +26,6 @@ std::string FreshDirectory(const std::string& name) {
   return dir.string();
 }
 
-std::string ReadFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  return std::string(std::istreambuf_iterator<char>(in), {});
-}
-
 std::vector<std::string> ParameterTableRows(const std::vector<ParamSpec>& specs) {
   std::vector<std::string> rows;
   for (const ParamSpec& spec : specs) rows.push_back(ParamTableRow(spec));

@@ -8,13 +8,15 @@
 #include <torch/torch.h>
 
 #include "algorithms/common/agent.h"
+#include "stride/durable_file.h"
 #include "stride/params.h"
 
 namespace stride::algorithms::testing {
 
 // a clean directory under the system's temporary directory
 std::string FreshDirectory(const std::string& name);
-std::string ReadFile(const std::string& path);
+// the whole of a file; RuntimeError naming it if it cannot be read
+using stride::ReadFile;
 
 // the README.md parameter table row of each spec:
 // | `name` | type | `default` | allowed (or "any") | doc |

@@ -30,9 +30,8 @@ class FootSlip : public stride::RewardTerm {
     const std::vector<int> velocities = signals.RequireGroup("foot_velocity");
     for (int contact : contacts) {
       const std::string foot = Member(signals.names()[contact]);
-      const auto velocity = std::find_if(velocities.begin(), velocities.end(), [&](int v) {
-        return Member(signals.names()[v]) == foot;
-      });
+      const auto velocity = std::find_if(velocities.begin(), velocities.end(),
+                                         [&](int v) { return Member(signals.names()[v]) == foot; });
       if (velocity == velocities.end()) {
         throw stride::ConfigError("foot_slip: the environment writes foot_contact." + foot +
                                   " but no foot_velocity." + foot);
@@ -58,9 +57,9 @@ class FootSlip : public stride::RewardTerm {
 std::vector<stride::PluginEntry> Entries() {
   return {stride::RewardEntry(
       "foot_slip", "minus the speed of the feet that touch the floor (a penalty)",
-      {stride::InRange(stride::DoubleParam("tolerance", 0.05,
-                                           "foot speed in m/s that counts as standing still"),
-                       0.0, std::nullopt)},
+      {stride::InRange(
+          stride::DoubleParam("tolerance", 0.05, "foot speed in m/s that counts as standing still"),
+          0.0, std::nullopt)},
       [](const stride::Params& params) -> std::unique_ptr<stride::RewardTerm> {
         return std::make_unique<FootSlip>(params.GetDouble("tolerance"));
       })};

@@ -43,9 +43,9 @@ std::string ConfigErrorOf(const std::function<void()>& make) {
 
 TEST(FootSlipTest, OnlyFeetOnTheFloorArePenalized) {
   // the velocity group lists the feet in another order than the contacts
-  auto term = MakeTerm({"foot_contact.right", "foot_contact.left", "foot_velocity.left",
-                        "foot_velocity.right"},
-                       {"tolerance=0.0"});
+  auto term = MakeTerm(
+      {"foot_contact.right", "foot_contact.left", "foot_velocity.left", "foot_velocity.right"},
+      {"tolerance=0.0"});
   // right foot down sliding at -0.5 m/s, left foot in the air at 2 m/s
   EXPECT_DOUBLE_EQ(term->Value(std::vector<double>{1.0, 0.0, 2.0, -0.5}.data()), -0.5);
   // both down: right still, left sliding at 0.25 m/s
@@ -59,8 +59,9 @@ TEST(FootSlipTest, SpeedsWithinTheToleranceCountAsStill) {
 }
 
 TEST(FootSlipTest, AFootWithoutVelocityIsAConfigurationError) {
-  std::string error = ConfigErrorOf(
-      [] { MakeTerm({"foot_contact.right", "foot_contact.left", "foot_velocity.right"}); });
+  std::string error = ConfigErrorOf([] {
+    MakeTerm({"foot_contact.right", "foot_contact.left", "foot_velocity.right"});
+  });
   EXPECT_NE(error.find("foot_contact.left but no foot_velocity.left"), std::string::npos) << error;
   error = ConfigErrorOf([] { MakeTerm({"forward_velocity"}); });
   EXPECT_NE(error.find("no signals 'foot_contact.*'"), std::string::npos) << error;

@@ -74,8 +74,8 @@ std::vector<stride::PluginEntry> Entries() {
   std::vector<stride::ParamSpec> params = stride::MujocoParamSpecs(
       /*frame_skip=*/4, /*reset_noise=*/0.005, /*max_episode_steps=*/1000);
   params.push_back(stride::DoubleParam("healthy_z_min", 0.7, "lowest healthy torso height, m"));
-  params.push_back(stride::DoubleParam("healthy_angle_max", 0.2,
-                                       "largest healthy torso pitch either way, rad"));
+  params.push_back(
+      stride::DoubleParam("healthy_angle_max", 0.2, "largest healthy torso pitch either way, rad"));
   return {stride::EnvironmentEntry(
       "hopper", "Gymnasium's Hopper-v4 (MuJoCo)", params,
       [](const stride::Params& params) -> std::unique_ptr<stride::Environment> {

@@ -101,8 +101,8 @@ std::vector<Experiment> ParseExperiments(const std::string& text, const std::str
 
 // the experiments whose variant is name, or every grid point of the variant
 // called name; a ConfigError naming the variants there are if none is
-std::vector<Experiment> SelectVariant(std::vector<Experiment> experiments,
-                                      const std::string& name, const std::string& source);
+std::vector<Experiment> SelectVariant(std::vector<Experiment> experiments, const std::string& name,
+                                      const std::string& source);
 
 // a file that declares exactly one experiment (a run's config.toml, ...), or
 // its one variant called variant; several are a ConfigError that lists them
@@ -114,8 +114,7 @@ Experiment ParseExperiment(const std::string& text, const std::string& source,
 // one plugin's parameters from "key=value" overrides (registered plugins
 // only), validated like an experiment table; kind names the table in messages
 Params ParsePluginParams(PluginKind kind, const std::string& name,
-                         const std::vector<std::string>& overrides,
-                         const PluginRegistry& registry);
+                         const std::vector<std::string>& overrides, const PluginRegistry& registry);
 
 // the experiment as TOML with every default filled in; read back, it gives the
 // same experiment

@@ -79,8 +79,8 @@ class MujocoEnv : public Environment {
  public:
   // name: the environment, in error messages; push_body: the body that the
   // push_impulse perturbation pushes
-  MujocoEnv(std::string name, std::shared_ptr<const mjModel> model,
-            const MujocoSettings& settings, const std::string& push_body);
+  MujocoEnv(std::string name, std::shared_ptr<const mjModel> model, const MujocoSettings& settings,
+            const std::string& push_body);
   ~MujocoEnv() override;
 
   const Space& observation_space() const override { return observation_space_; }

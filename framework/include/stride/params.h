@@ -16,10 +16,9 @@
 
 namespace stride {
 
-enum class ParamType { kBool, kInt, kDouble, kString, kIntList, kDoubleList, kStringList };
+enum class ParamType { kBool, kInt, kDouble, kString, kIntList, kStringList };
 
-using ParamValue = std::variant<bool, int64_t, double, std::string,
-                                std::vector<int64_t>, std::vector<double>,
+using ParamValue = std::variant<bool, int64_t, double, std::string, std::vector<int64_t>,
                                 std::vector<std::string>>;
 
 struct ParamSpec {
@@ -40,10 +39,7 @@ ParamSpec BoolParam(std::string name, bool default_value, std::string doc);
 ParamSpec IntParam(std::string name, int64_t default_value, std::string doc);
 ParamSpec DoubleParam(std::string name, double default_value, std::string doc);
 ParamSpec StringParam(std::string name, std::string default_value, std::string doc);
-ParamSpec IntListParam(std::string name, std::vector<int64_t> default_value,
-                       std::string doc);
-ParamSpec DoubleListParam(std::string name, std::vector<double> default_value,
-                          std::string doc);
+ParamSpec IntListParam(std::string name, std::vector<int64_t> default_value, std::string doc);
 ParamSpec StringListParam(std::string name, std::vector<std::string> default_value,
                           std::string doc);
 // modifiers: InRange(IntParam(...), 1, 64), OneOf(StringParam(...), {...}),
@@ -74,7 +70,6 @@ class Params {
   double GetDouble(const std::string& name) const;
   const std::string& GetString(const std::string& name) const;
   const std::vector<int64_t>& GetIntList(const std::string& name) const;
-  const std::vector<double>& GetDoubleList(const std::string& name) const;
   const std::vector<std::string>& GetStringList(const std::string& name) const;
 
   bool Has(const std::string& name) const;

@@ -63,8 +63,7 @@ std::string EvaluateRobustness(VecEnv& env, const Policy& policy, const Experime
                                const std::string& label);
 
 // "<output_dir>/<name>/[<variant>/]seed_<k>"
-std::string RunDirectory(const Experiment& experiment, const std::string& output_dir,
-                         int64_t seed);
+std::string RunDirectory(const Experiment& experiment, const std::string& output_dir, int64_t seed);
 
 // what a run's directory calls for
 enum class RunAction {

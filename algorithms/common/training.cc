@@ -33,6 +33,25 @@ void ReadFloats(torch::serialize::InputArchive& archive, const std::string& key,
 
 }  // namespace
 
+AgentOptions AgentOptionsOf(const AgentConfig& config) {
+  AgentOptions options;
+  options.network.hidden_sizes = config.hidden_sizes;
+  options.network.activation = ParseActivation(config.activation);
+  options.network.init_log_std = config.init_log_std;
+  options.normalize_observations = config.normalize_observations;
+  options.obs_clip = config.obs_clip;
+  return options;
+}
+
+RolloutOptions RolloutOptionsOf(int num_steps, double gamma, const AgentConfig& config) {
+  RolloutOptions options;
+  options.num_steps = num_steps;
+  options.gamma = gamma;
+  options.normalize_rewards = config.normalize_rewards;
+  options.reward_clip = config.reward_clip;
+  return options;
+}
+
 // layout: algorithm, global_step, update, agent/, rollout/, generator, one
 // section per optimizer
 void SaveCheckpoint(const TrainingState& state, const std::string& path) {

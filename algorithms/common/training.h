@@ -12,6 +12,7 @@
 #include <torch/torch.h>
 
 #include "algorithms/common/agent.h"
+#include "algorithms/common/agent_config.h"
 #include "algorithms/common/flat_adam.h"
 #include "algorithms/common/rollout.h"
 #include "algorithms/common/sharded_gradient.h"
@@ -20,65 +21,11 @@
 
 namespace stride::algorithms {
 
-// the network and normalization parameters both algorithms declare, with the
-// defaults of config
-template <typename Config>
-std::vector<ParamSpec> AgentParamSpecs(const Config& d) {
-  constexpr std::nullopt_t kNone = std::nullopt;
-  return {
-      BoolParam("normalize_observations", d.normalize_observations,
-                "normalize observations by running statistics (kept in the exported policy)"),
-      BoolParam("normalize_rewards", d.normalize_rewards,
-                "divide rewards by the running std of the discounted return"),
-      InRange(
-          DoubleParam("obs_clip", d.obs_clip, "normalized observations are clipped to +-obs_clip"),
-          0.0, kNone),
-      InRange(
-          DoubleParam("reward_clip", d.reward_clip, "scaled rewards are clipped to +-reward_clip"),
-          0.0, kNone),
-      InRange(IntListParam("hidden_sizes", d.hidden_sizes,
-                           "hidden layer widths of the actor and of the critic"),
-              1, 4096),
-      OneOf(StringParam("activation", d.activation, "hidden nonlinearity"), {"tanh", "relu"}),
-      InRange(DoubleParam("init_log_std", d.init_log_std,
-                          "initial log standard deviation of the Gaussian policy"),
-              -5.0, 2.0),
-  };
-}
-
-template <typename Config>
-void ReadAgentParams(const Params& params, Config& config) {
-  config.normalize_observations = params.GetBool("normalize_observations");
-  config.normalize_rewards = params.GetBool("normalize_rewards");
-  config.obs_clip = params.GetDouble("obs_clip");
-  config.reward_clip = params.GetDouble("reward_clip");
-  config.hidden_sizes = params.GetIntList("hidden_sizes");
-  config.activation = params.GetString("activation");
-  config.init_log_std = params.GetDouble("init_log_std");
-}
-
-// the network, normalization and rollout settings both algorithms' configs
-// hold under the same names
-template <typename Config>
-AgentOptions AgentOptionsOf(const Config& config) {
-  AgentOptions options;
-  options.network.hidden_sizes = config.hidden_sizes;
-  options.network.activation = ParseActivation(config.activation);
-  options.network.init_log_std = config.init_log_std;
-  options.normalize_observations = config.normalize_observations;
-  options.obs_clip = config.obs_clip;
-  return options;
-}
-
-template <typename Config>
-RolloutOptions RolloutOptionsOf(const Config& config) {
-  RolloutOptions options;
-  options.num_steps = config.num_steps;
-  options.gamma = config.gamma;
-  options.normalize_rewards = config.normalize_rewards;
-  options.reward_clip = config.reward_clip;
-  return options;
-}
+// the agent's options of PPO's and VPG's shared settings
+AgentOptions AgentOptionsOf(const AgentConfig& config);
+// a rollout of num_steps per environment discounted by gamma, with the shared
+// reward settings
+RolloutOptions RolloutOptionsOf(int num_steps, double gamma, const AgentConfig& config);
 
 // a run at an update boundary: the live objects a checkpoint saves and restores
 struct TrainingState {

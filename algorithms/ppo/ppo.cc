@@ -15,6 +15,7 @@
 #include "algorithms/common/sharded_gradient.h"
 #include "algorithms/common/training.h"
 #include "stride/error.h"
+#include "stride/param_binding.h"
 
 namespace stride::algorithms::ppo {
 namespace {
@@ -39,67 +40,52 @@ std::vector<ShardRows> ShardMinibatch(const int64_t* samples, int64_t rows, int 
   return result;
 }
 
-}  // namespace
-
-PpoConfig PpoConfig::FromParams(const Params& params) {
-  PpoConfig config;
-  config.learning_rate = params.GetDouble("learning_rate");
-  config.anneal_lr = params.GetBool("anneal_lr");
-  config.num_steps = static_cast<int>(params.GetInt("num_steps"));
-  config.gamma = params.GetDouble("gamma");
-  config.gae_lambda = params.GetDouble("gae_lambda");
-  config.num_minibatches = static_cast<int>(params.GetInt("num_minibatches"));
-  config.update_epochs = static_cast<int>(params.GetInt("update_epochs"));
-  config.norm_adv = params.GetBool("norm_adv");
-  config.clip_epsilon = params.GetDouble("clip_epsilon");
-  config.clip_vloss = params.GetBool("clip_vloss");
-  config.vf_coef = params.GetDouble("vf_coef");
-  config.ent_coef = params.GetDouble("ent_coef");
-  config.max_grad_norm = params.GetDouble("max_grad_norm");
-  config.target_kl = params.GetDouble("target_kl");
-  config.data_shards = static_cast<int>(params.GetInt("data_shards"));
-  ReadAgentParams(params, config);
-  return config;
-}
-
-std::vector<ParamSpec> PpoParams() {
-  const PpoConfig d;
+// every parameter, bound to its field of PpoConfig
+const ParamBindings<PpoConfig>& PpoTable() {
+  using C = PpoConfig;
   constexpr std::nullopt_t kNone = std::nullopt;
-  std::vector<ParamSpec> params = {
-      InRange(DoubleParam("learning_rate", d.learning_rate, "Adam step size"), 0.0, 1.0),
-      BoolParam("anneal_lr", d.anneal_lr, "decay the step size linearly to zero over the run"),
-      InRange(IntParam("num_steps", d.num_steps,
+  static const auto* table = new ParamBindings<C>(Concat(
+      ParamBindings<C>{
+          InRange(Bind(&C::learning_rate, "learning_rate", "Adam step size"), 0.0, 1.0),
+          Bind(&C::anneal_lr, "anneal_lr", "decay the step size linearly to zero over the run"),
+          InRange(Bind(&C::num_steps, "num_steps",
                        "steps per environment in one rollout; a batch is num_envs * num_steps"),
-              1, kNone),
-      InRange(DoubleParam("gamma", d.gamma, "discount factor"), 0.0, 1.0),
-      InRange(DoubleParam("gae_lambda", d.gae_lambda, "GAE lambda of the advantage estimates"), 0.0,
-              1.0),
-      InRange(IntParam("num_minibatches", d.num_minibatches,
+                  1, kNone),
+          InRange(Bind(&C::gamma, "gamma", "discount factor"), 0.0, 1.0),
+          InRange(Bind(&C::gae_lambda, "gae_lambda", "GAE lambda of the advantage estimates"), 0.0,
+                  1.0),
+          InRange(Bind(&C::num_minibatches, "num_minibatches",
                        "minibatches per epoch; must divide num_envs * num_steps"),
-              1, kNone),
-      InRange(IntParam("update_epochs", d.update_epochs, "passes over the batch per update"), 1,
-              kNone),
-      BoolParam("norm_adv", d.norm_adv, "standardize advantages within each minibatch"),
-      InRange(DoubleParam("clip_epsilon", d.clip_epsilon,
-                          "probability ratios are clipped to [1 - clip_epsilon, 1 + clip_epsilon]"),
-              0.0, 1.0),
-      BoolParam("clip_vloss", d.clip_vloss, "clip the value loss around the rollout's values"),
-      InRange(DoubleParam("vf_coef", d.vf_coef, "c1: weight of the value loss"), 0.0, kNone),
-      InRange(DoubleParam("ent_coef", d.ent_coef, "c2: weight of the entropy bonus"), 0.0, kNone),
-      InRange(DoubleParam("max_grad_norm", d.max_grad_norm,
-                          "clip the global gradient norm to this (0: no clipping)"),
-              0.0, kNone),
-      InRange(DoubleParam("target_kl", d.target_kl,
-                          "stop the epochs early when the approximate KL exceeds this (0: never)"),
-              0.0, kNone),
-      InRange(IntParam("data_shards", d.data_shards,
+                  1, kNone),
+          InRange(Bind(&C::update_epochs, "update_epochs", "passes over the batch per update"), 1,
+                  kNone),
+          Bind(&C::norm_adv, "norm_adv", "standardize advantages within each minibatch"),
+          InRange(Bind(&C::clip_epsilon, "clip_epsilon",
+                       "probability ratios are clipped to [1 - clip_epsilon, 1 + clip_epsilon]"),
+                  0.0, 1.0),
+          Bind(&C::clip_vloss, "clip_vloss", "clip the value loss around the rollout's values"),
+          InRange(Bind(&C::vf_coef, "vf_coef", "c1: weight of the value loss"), 0.0, kNone),
+          InRange(Bind(&C::ent_coef, "ent_coef", "c2: weight of the entropy bonus"), 0.0, kNone),
+          InRange(Bind(&C::max_grad_norm, "max_grad_norm",
+                       "clip the global gradient norm to this (0: no clipping)"),
+                  0.0, kNone),
+          InRange(Bind(&C::target_kl, "target_kl",
+                       "stop the epochs early when the approximate KL exceeds this (0: never)"),
+                  0.0, kNone),
+          InRange(Bind(&C::data_shards, "data_shards",
                        "shards of the environments and minibatches, each with its own action "
                        "noise and statistics merged once per rollout (0: one per rank)"),
-              0, 4096),
-  };
-  for (ParamSpec& spec : AgentParamSpecs(d)) params.push_back(std::move(spec));
-  return params;
+                  0, 4096),
+      },
+      Nest(&C::agent, AgentParamTable())));
+  return *table;
 }
+
+}  // namespace
+
+PpoConfig PpoConfig::FromParams(const Params& params) { return ReadConfig(PpoTable(), params); }
+
+std::vector<ParamSpec> PpoParams() { return SpecsOf(PpoTable()); }
 
 LossAndGradient ClippedSurrogate(double ratio, double advantage, double clip_epsilon) {
   const double clipped_ratio = std::clamp(ratio, 1.0 - clip_epsilon, 1.0 + clip_epsilon);
@@ -159,11 +145,11 @@ void Ppo::Train(TrainContext& context) {
 
   // agent, optimizer and rollout storage, all drawing from one generator seeded by the run
   at::Generator generator = at::make_generator<at::CPUGeneratorImpl>(context.seed());
-  Agent agent(AgentOptionsOf(c), env.observation_space(), env.action_space(), generator);
+  Agent agent(AgentOptionsOf(c.agent), env.observation_space(), env.action_space(), generator);
   ActorCritic& model = agent.model();
   const FlatActorCritic& net = model->flat();
   FlatAdam optimizer(0, net.num_parameters(), /*eps=*/1e-5);
-  RolloutOptions rollout_options = RolloutOptionsOf(c);
+  RolloutOptions rollout_options = RolloutOptionsOf(c.num_steps, c.gamma, c.agent);
   rollout_options.data_shards = data_shards;
   rollout_options.seed = context.seed();
   Rollout rollout(rollout_options, env, agent, group);
@@ -322,7 +308,8 @@ void Ppo::Train(TrainContext& context) {
 
 void Ppo::ExportPolicy(const std::string& checkpoint_path, const std::string& policy_path,
                        const std::string& config_toml) {
-  ExportCheckpointPolicy(kName, AgentOptionsOf(config_), checkpoint_path, policy_path, config_toml);
+  ExportCheckpointPolicy(kName, AgentOptionsOf(config_.agent), checkpoint_path, policy_path,
+                         config_toml);
 }
 
 }  // namespace stride::algorithms::ppo

@@ -14,6 +14,7 @@
 #include "algorithms/common/sharded_gradient.h"
 #include "algorithms/common/training.h"
 #include "stride/error.h"
+#include "stride/param_binding.h"
 
 namespace stride::algorithms::vpg {
 namespace {
@@ -22,53 +23,48 @@ constexpr char kName[] = "vpg";
 
 // the agent's options, its layers initialized as config.init says
 AgentOptions VpgAgentOptions(const VpgConfig& config) {
-  AgentOptions options = AgentOptionsOf(config);
+  AgentOptions options = AgentOptionsOf(config.agent);
   options.network.init = ParseInitialization(config.init);
   return options;
 }
 
+// every parameter, bound to its field of VpgConfig
+const ParamBindings<VpgConfig>& VpgTable() {
+  using C = VpgConfig;
+  constexpr std::nullopt_t kNone = std::nullopt;
+  static const auto* table = new ParamBindings<C>(Concat(
+      Concat(
+          ParamBindings<C>{
+              InRange(Bind(&C::pi_lr, "pi_lr", "Adam step size of the policy"), 0.0, 1.0),
+              InRange(Bind(&C::vf_lr, "vf_lr", "Adam step size of the value function"), 0.0, 1.0),
+              InRange(Bind(&C::train_v_iters, "train_v_iters",
+                           "value function regression steps on the whole batch per update"),
+                      1, kNone),
+              Bind(&C::anneal_lr, "anneal_lr",
+                   "decay both step sizes linearly to zero over the run"),
+              InRange(Bind(&C::num_steps, "num_steps",
+                           "steps per environment in one rollout; a batch is num_envs * num_steps"),
+                      1, kNone),
+              InRange(Bind(&C::gamma, "gamma", "discount factor"), 0.0, 1.0),
+              InRange(Bind(&C::gae_lambda, "gae_lambda", "GAE lambda of the advantage estimates"),
+                      0.0, 1.0),
+              Bind(&C::norm_adv, "norm_adv", "standardize advantages over the batch"),
+          },
+          Nest(&C::agent, AgentParamTable())),
+      ParamBindings<C>{
+          OneOf(Bind(&C::init, "init",
+                     "initialization of the layers: torch_default (Spinning Up's) or orthogonal "
+                     "(PPO's)"),
+                {"torch_default", "orthogonal"}),
+      }));
+  return *table;
+}
+
 }  // namespace
 
-VpgConfig VpgConfig::FromParams(const Params& params) {
-  VpgConfig config;
-  config.pi_lr = params.GetDouble("pi_lr");
-  config.vf_lr = params.GetDouble("vf_lr");
-  config.train_v_iters = static_cast<int>(params.GetInt("train_v_iters"));
-  config.anneal_lr = params.GetBool("anneal_lr");
-  config.num_steps = static_cast<int>(params.GetInt("num_steps"));
-  config.gamma = params.GetDouble("gamma");
-  config.gae_lambda = params.GetDouble("gae_lambda");
-  config.norm_adv = params.GetBool("norm_adv");
-  ReadAgentParams(params, config);
-  config.init = params.GetString("init");
-  return config;
-}
+VpgConfig VpgConfig::FromParams(const Params& params) { return ReadConfig(VpgTable(), params); }
 
-std::vector<ParamSpec> VpgParams() {
-  const VpgConfig d;
-  constexpr std::nullopt_t kNone = std::nullopt;
-  std::vector<ParamSpec> params = {
-      InRange(DoubleParam("pi_lr", d.pi_lr, "Adam step size of the policy"), 0.0, 1.0),
-      InRange(DoubleParam("vf_lr", d.vf_lr, "Adam step size of the value function"), 0.0, 1.0),
-      InRange(IntParam("train_v_iters", d.train_v_iters,
-                       "value function regression steps on the whole batch per update"),
-              1, kNone),
-      BoolParam("anneal_lr", d.anneal_lr, "decay both step sizes linearly to zero over the run"),
-      InRange(IntParam("num_steps", d.num_steps,
-                       "steps per environment in one rollout; a batch is num_envs * num_steps"),
-              1, kNone),
-      InRange(DoubleParam("gamma", d.gamma, "discount factor"), 0.0, 1.0),
-      InRange(DoubleParam("gae_lambda", d.gae_lambda, "GAE lambda of the advantage estimates"), 0.0,
-              1.0),
-      BoolParam("norm_adv", d.norm_adv, "standardize advantages over the batch"),
-  };
-  for (ParamSpec& spec : AgentParamSpecs(d)) params.push_back(std::move(spec));
-  params.push_back(OneOf(StringParam("init", d.init,
-                                     "initialization of the layers: torch_default (Spinning "
-                                     "Up's) or orthogonal (PPO's)"),
-                         {"torch_default", "orthogonal"}));
-  return params;
-}
+std::vector<ParamSpec> VpgParams() { return SpecsOf(VpgTable()); }
 
 LossAndGradient PolicyGradient(double log_prob, double advantage) {
   return {-log_prob * advantage, -advantage};
@@ -93,7 +89,7 @@ void Vpg::Train(TrainContext& context) {
   const FlatActorCritic& net = model->flat();
   FlatAdam pi_optimizer(0, net.critic_offset());
   FlatAdam vf_optimizer(net.critic_offset(), net.num_parameters());
-  Rollout rollout(RolloutOptionsOf(c), env, agent);
+  Rollout rollout(RolloutOptionsOf(c.num_steps, c.gamma, c.agent), env, agent);
   TrainingState state{kName,
                       &agent,
                       &rollout,

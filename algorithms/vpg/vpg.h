@@ -7,51 +7,38 @@
 #include <string>
 #include <vector>
 
+#include "algorithms/common/agent_config.h"
 #include "algorithms/common/sharded_gradient.h"
 #include "stride/algorithm.h"
 #include "stride/params.h"
 
 namespace stride::algorithms::vpg {
 
+// Spinning Up's agent settings: PPO's, but an initial log-std of -0.5
+inline AgentConfig SpinningUpAgent() {
+  AgentConfig agent;
+  agent.init_log_std = -0.5;
+  return agent;
+}
+
+// the defaults; each field's parameter in vpg.cc's table documents it
 struct VpgConfig {
-  // Adam step size of the policy
   double pi_lr = 3e-4;
-  // Adam step size of the value function
   double vf_lr = 1e-3;
-  // value function regression steps on the whole batch per update
   int train_v_iters = 80;
-  // decay both step sizes linearly to zero over the run
   bool anneal_lr = false;
-  // steps per environment in one rollout; a batch is num_envs * num_steps
   int num_steps = 256;
-  // discount factor
   double gamma = 0.99;
-  // GAE lambda: bias-variance trade-off of the advantage estimates
   double gae_lambda = 0.97;
-  // standardize advantages over the batch
   bool norm_adv = true;
-  // normalize observations by running statistics (kept in the exported policy)
-  bool normalize_observations = true;
-  // divide rewards by the running std of the discounted return
-  bool normalize_rewards = true;
-  // normalized observations are clipped to [-obs_clip, obs_clip]
-  double obs_clip = 10.0;
-  // scaled rewards are clipped to [-reward_clip, reward_clip]
-  double reward_clip = 10.0;
-  // hidden layer widths of the actor and of the critic
-  std::vector<int64_t> hidden_sizes = {64, 64};
-  // hidden nonlinearity: "tanh" or "relu"
-  std::string activation = "tanh";
-  // initial log standard deviation of the Gaussian policy (Spinning Up's -0.5)
-  double init_log_std = -0.5;
-  // how the networks' layers start: "torch_default" (Spinning Up's, torch.nn.Linear's
-  // own) or "orthogonal" (PPO's)
+  // the network, normalization and reward settings PPO shares
+  AgentConfig agent = SpinningUpAgent();
   std::string init = "torch_default";
 
   static VpgConfig FromParams(const Params& params);
 };
 
-// the declared parameters, defaults as in VpgConfig
+// the declared parameters, from the same table
 std::vector<ParamSpec> VpgParams();
 
 // the policy gradient surrogate of one sample, -log pi(a|s) A, and its

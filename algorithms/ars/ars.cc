@@ -12,6 +12,7 @@
 #include "algorithms/ars/random_search.h"
 #include "algorithms/common/checkpoint.h"
 #include "stride/error.h"
+#include "stride/param_binding.h"
 #include "stride/phase_times.h"
 
 namespace stride::algorithms::ars {
@@ -81,42 +82,36 @@ double Norm(const std::vector<double>& values) {
   return std::sqrt(sum_sq);
 }
 
+// every parameter, bound to its field of ArsConfig
+const ParamBindings<ArsConfig>& ArsTable() {
+  using C = ArsConfig;
+  constexpr std::nullopt_t kNone = std::nullopt;
+  static const auto* table = new ParamBindings<C>{
+      InRange(Bind(&C::num_directions, "num_directions",
+                   "N: directions sampled per update, each rolled out with +noise and -noise"),
+              1, kNone),
+      InRange(Bind(&C::top_directions, "top_directions",
+                   "b: the directions whose better rollout returned most make the step; at "
+                   "most num_directions"),
+              1, kNone),
+      InRange(Bind(&C::step_size, "step_size",
+                   "alpha: step size, divided by b and by the std of the 2b returns used"),
+              0.0, kNone),
+      InRange(Bind(&C::noise, "noise", "nu: standard deviation of the perturbations"), 0.0, kNone),
+      Bind(&C::shift, "shift",
+           "subtracted from every reward of a training rollout (the survival bonus); "
+           "evaluations are not shifted"),
+      Bind(&C::normalize_observations, "normalize_observations",
+           "normalize observations by running mean and std (V2); false: raw (V1)"),
+  };
+  return *table;
+}
+
 }  // namespace
 
-ArsConfig ArsConfig::FromParams(const Params& params) {
-  ArsConfig config;
-  config.num_directions = static_cast<int>(params.GetInt("num_directions"));
-  config.top_directions = static_cast<int>(params.GetInt("top_directions"));
-  config.step_size = params.GetDouble("step_size");
-  config.noise = params.GetDouble("noise");
-  config.shift = params.GetDouble("shift");
-  config.normalize_observations = params.GetBool("normalize_observations");
-  return config;
-}
+ArsConfig ArsConfig::FromParams(const Params& params) { return ReadConfig(ArsTable(), params); }
 
-std::vector<ParamSpec> ArsParams() {
-  const ArsConfig d;
-  constexpr std::nullopt_t kNone = std::nullopt;
-  return {
-      InRange(IntParam("num_directions", d.num_directions,
-                       "N: directions sampled per update, each rolled out with +noise and -noise"),
-              1, kNone),
-      InRange(IntParam("top_directions", d.top_directions,
-                       "b: the directions whose better rollout returned most make the step; at "
-                       "most num_directions"),
-              1, kNone),
-      InRange(DoubleParam("step_size", d.step_size,
-                          "alpha: step size, divided by b and by the std of the 2b returns used"),
-              0.0, kNone),
-      InRange(DoubleParam("noise", d.noise, "nu: standard deviation of the perturbations"), 0.0,
-              kNone),
-      DoubleParam("shift", d.shift,
-                  "subtracted from every reward of a training rollout (the survival bonus); "
-                  "evaluations are not shifted"),
-      BoolParam("normalize_observations", d.normalize_observations,
-                "normalize observations by running mean and std (V2); false: raw (V1)"),
-  };
-}
+std::vector<ParamSpec> ArsParams() { return SpecsOf(ArsTable()); }
 
 Ars::Ars(ArsConfig config) : config_(std::move(config)) {
   if (config_.top_directions > config_.num_directions) {

@@ -2,25 +2,29 @@
 
 #include <optional>
 
+#include "stride/param_binding.h"
+
 namespace stride::algorithms::random_policy {
 namespace {
 
 constexpr char kName[] = "random";
 
+// every parameter, bound to its field of RandomConfig
+const ParamBindings<RandomConfig>& RandomTable() {
+  static const auto* table = new ParamBindings<RandomConfig>{
+      InRange(Bind(&RandomConfig::num_steps, "num_steps",
+                   "steps of every environment between two rows of metrics"),
+              1, std::nullopt)};
+  return *table;
+}
+
 }  // namespace
 
 RandomConfig RandomConfig::FromParams(const Params& params) {
-  RandomConfig config;
-  config.num_steps = static_cast<int>(params.GetInt("num_steps"));
-  return config;
+  return ReadConfig(RandomTable(), params);
 }
 
-std::vector<ParamSpec> RandomParams() {
-  const RandomConfig d;
-  return {InRange(
-      IntParam("num_steps", d.num_steps, "steps of every environment between two rows of metrics"),
-      1, std::nullopt)};
-}
+std::vector<ParamSpec> RandomParams() { return SpecsOf(RandomTable()); }
 
 float UniformDraw(uint64_t stream_seed, int64_t call, int64_t index) {
   const uint64_t bits =

@@ -12,6 +12,7 @@
 #include "algorithms/common/off_policy_networks.h"
 #include "algorithms/common/off_policy_run.h"
 #include "algorithms/common/replay_buffer.h"
+#include "stride/param_binding.h"
 #include "stride/phase_times.h"
 
 namespace stride::algorithms::sac {
@@ -102,64 +103,51 @@ void LoadCheckpoint(const std::string& path, OffPolicyRun& run, Learner& learner
   ReadOptimizer(archive, "alpha_optimizer", *learner.alpha_optimizer);
 }
 
-}  // namespace
-
-SacConfig SacConfig::FromParams(const Params& params) {
-  SacConfig config;
-  config.buffer_size = params.GetInt("buffer_size");
-  config.gamma = params.GetDouble("gamma");
-  config.tau = params.GetDouble("tau");
-  config.batch_size = static_cast<int>(params.GetInt("batch_size"));
-  config.learning_starts = params.GetInt("learning_starts");
-  config.policy_lr = params.GetDouble("policy_lr");
-  config.q_lr = params.GetDouble("q_lr");
-  config.policy_frequency = static_cast<int>(params.GetInt("policy_frequency"));
-  config.target_network_frequency = static_cast<int>(params.GetInt("target_network_frequency"));
-  config.alpha = params.GetDouble("alpha");
-  config.autotune = params.GetBool("autotune");
-  config.hidden_sizes = params.GetIntList("hidden_sizes");
-  config.num_steps = static_cast<int>(params.GetInt("num_steps"));
-  return config;
-}
-
-std::vector<ParamSpec> SacParams() {
-  const SacConfig d;
+// every parameter, bound to its field of SacConfig
+const ParamBindings<SacConfig>& SacTable() {
+  using C = SacConfig;
   constexpr std::nullopt_t kNone = std::nullopt;
-  return {
-      InRange(IntParam("buffer_size", d.buffer_size, "transitions the replay buffer holds"), 1,
+  static const auto* table = new ParamBindings<C>{
+      InRange(Bind(&C::buffer_size, "buffer_size", "transitions the replay buffer holds"), 1,
               kNone),
-      InRange(DoubleParam("gamma", d.gamma, "discount factor"), 0.0, 1.0),
-      InRange(DoubleParam("tau", d.tau,
-                          "target smoothing: target <- tau * critic + (1 - tau) * target"),
+      InRange(Bind(&C::gamma, "gamma", "discount factor"), 0.0, 1.0),
+      InRange(Bind(&C::tau, "tau", "target smoothing: target <- tau * critic + (1 - tau) * target"),
               0.0, 1.0),
-      InRange(IntParam("batch_size", d.batch_size, "transitions sampled for each gradient step"), 1,
+      InRange(Bind(&C::batch_size, "batch_size", "transitions sampled for each gradient step"), 1,
               kNone),
-      InRange(IntParam("learning_starts", d.learning_starts,
-                       "environment steps of uniform random actions before the updates begin"),
+      InRange(Bind(&C::learning_starts, "learning_starts",
+                   "environment steps of uniform random actions before the updates begin"),
               0, kNone),
-      InRange(DoubleParam("policy_lr", d.policy_lr, "Adam step size of the actor"), 0.0, 1.0),
-      InRange(DoubleParam("q_lr", d.q_lr,
-                          "Adam step size of the critics and of the entropy coefficient"),
-              0.0, 1.0),
-      InRange(IntParam("policy_frequency", d.policy_frequency,
-                       "the actor is updated this many times every this-many-th critic update"),
+      InRange(Bind(&C::policy_lr, "policy_lr", "Adam step size of the actor"), 0.0, 1.0),
+      InRange(
+          Bind(&C::q_lr, "q_lr", "Adam step size of the critics and of the entropy coefficient"),
+          0.0, 1.0),
+      InRange(Bind(&C::policy_frequency, "policy_frequency",
+                   "the actor is updated this many times every this-many-th critic update"),
               1, kNone),
-      InRange(IntParam("target_network_frequency", d.target_network_frequency,
-                       "the targets follow the critics every this-many-th critic update"),
+      InRange(Bind(&C::target_network_frequency, "target_network_frequency",
+                   "the targets follow the critics every this-many-th critic update"),
               1, kNone),
-      InRange(DoubleParam("alpha", d.alpha,
-                          "entropy coefficient when autotune is false (autotune starts at 1)"),
+      InRange(Bind(&C::alpha, "alpha",
+                   "entropy coefficient when autotune is false (autotune starts at 1)"),
               0.0, kNone),
-      BoolParam("autotune", d.autotune,
-                "tune alpha so that the policy's entropy approaches -(action dimensions)"),
-      InRange(IntListParam("hidden_sizes", d.hidden_sizes,
-                           "hidden layer widths of the actor and of each critic"),
+      Bind(&C::autotune, "autotune",
+           "tune alpha so that the policy's entropy approaches -(action dimensions)"),
+      InRange(Bind(&C::hidden_sizes, "hidden_sizes",
+                   "hidden layer widths of the actor and of each critic"),
               1, 4096),
-      InRange(IntParam("num_steps", d.num_steps,
-                       "steps of every environment between two rows of metrics"),
+      InRange(Bind(&C::num_steps, "num_steps",
+                   "steps of every environment between two rows of metrics"),
               1, kNone),
   };
+  return *table;
 }
+
+}  // namespace
+
+SacConfig SacConfig::FromParams(const Params& params) { return ReadConfig(SacTable(), params); }
+
+std::vector<ParamSpec> SacParams() { return SpecsOf(SacTable()); }
 
 Sac::Sac(SacConfig config) : config_(std::move(config)) {}
 

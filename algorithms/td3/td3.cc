@@ -11,6 +11,7 @@
 #include "algorithms/common/off_policy_networks.h"
 #include "algorithms/common/off_policy_run.h"
 #include "algorithms/common/replay_buffer.h"
+#include "stride/param_binding.h"
 #include "stride/phase_times.h"
 
 namespace stride::algorithms::td3 {
@@ -57,64 +58,53 @@ void ClipToBox(torch::Tensor& actions, const SquashedActor& actor) {
   actions = torch::max(torch::min(actions, high), low);
 }
 
-}  // namespace
-
-Td3Config Td3Config::FromParams(const Params& params) {
-  Td3Config config;
-  config.learning_rate = params.GetDouble("learning_rate");
-  config.buffer_size = params.GetInt("buffer_size");
-  config.gamma = params.GetDouble("gamma");
-  config.tau = params.GetDouble("tau");
-  config.batch_size = static_cast<int>(params.GetInt("batch_size"));
-  config.policy_noise = params.GetDouble("policy_noise");
-  config.exploration_noise = params.GetDouble("exploration_noise");
-  config.learning_starts = params.GetInt("learning_starts");
-  config.policy_frequency = static_cast<int>(params.GetInt("policy_frequency"));
-  config.noise_clip = params.GetDouble("noise_clip");
-  config.hidden_sizes = params.GetIntList("hidden_sizes");
-  config.num_steps = static_cast<int>(params.GetInt("num_steps"));
-  return config;
-}
-
-std::vector<ParamSpec> Td3Params() {
-  const Td3Config d;
+// every parameter, bound to its field of Td3Config
+const ParamBindings<Td3Config>& Td3Table() {
+  using C = Td3Config;
   constexpr std::nullopt_t kNone = std::nullopt;
-  return {
-      InRange(DoubleParam("learning_rate", d.learning_rate,
-                          "Adam step size of the actor and of the critics"),
+  static const auto* table = new ParamBindings<C>{
+      InRange(Bind(&C::learning_rate, "learning_rate",
+                   "Adam step size of the actor and of the critics"),
               0.0, 1.0),
-      InRange(IntParam("buffer_size", d.buffer_size, "transitions the replay buffer holds"), 1,
+      InRange(Bind(&C::buffer_size, "buffer_size", "transitions the replay buffer holds"), 1,
               kNone),
-      InRange(DoubleParam("gamma", d.gamma, "discount factor"), 0.0, 1.0),
-      InRange(DoubleParam("tau", d.tau,
-                          "target smoothing: target <- tau * network + (1 - tau) * target"),
-              0.0, 1.0),
-      InRange(IntParam("batch_size", d.batch_size, "transitions sampled for each gradient step"), 1,
+      InRange(Bind(&C::gamma, "gamma", "discount factor"), 0.0, 1.0),
+      InRange(
+          Bind(&C::tau, "tau", "target smoothing: target <- tau * network + (1 - tau) * target"),
+          0.0, 1.0),
+      InRange(Bind(&C::batch_size, "batch_size", "transitions sampled for each gradient step"), 1,
               kNone),
-      InRange(DoubleParam("policy_noise", d.policy_noise,
-                          "std of the target policy's smoothing noise, in half widths of the "
-                          "action box"),
+      InRange(Bind(&C::policy_noise, "policy_noise",
+                   "std of the target policy's smoothing noise, in half widths of the "
+                   "action box"),
               0.0, kNone),
-      InRange(DoubleParam("exploration_noise", d.exploration_noise,
-                          "std of the exploration noise, in half widths of the action box"),
+      InRange(Bind(&C::exploration_noise, "exploration_noise",
+                   "std of the exploration noise, in half widths of the action box"),
               0.0, kNone),
-      InRange(IntParam("learning_starts", d.learning_starts,
-                       "environment steps of uniform random actions before the updates begin"),
+      InRange(Bind(&C::learning_starts, "learning_starts",
+                   "environment steps of uniform random actions before the updates begin"),
               0, kNone),
-      InRange(IntParam("policy_frequency", d.policy_frequency,
-                       "the actor and the targets are updated every this-many-th critic update"),
+      InRange(Bind(&C::policy_frequency, "policy_frequency",
+                   "the actor and the targets are updated every this-many-th critic update"),
               1, kNone),
-      InRange(DoubleParam("noise_clip", d.noise_clip,
-                          "the smoothing noise is clipped to +-noise_clip half widths"),
+      InRange(Bind(&C::noise_clip, "noise_clip",
+                   "the smoothing noise is clipped to +-noise_clip half widths"),
               0.0, kNone),
-      InRange(IntListParam("hidden_sizes", d.hidden_sizes,
-                           "hidden layer widths of the actor and of each critic"),
+      InRange(Bind(&C::hidden_sizes, "hidden_sizes",
+                   "hidden layer widths of the actor and of each critic"),
               1, 4096),
-      InRange(IntParam("num_steps", d.num_steps,
-                       "steps of every environment between two rows of metrics"),
+      InRange(Bind(&C::num_steps, "num_steps",
+                   "steps of every environment between two rows of metrics"),
               1, kNone),
   };
+  return *table;
 }
+
+}  // namespace
+
+Td3Config Td3Config::FromParams(const Params& params) { return ReadConfig(Td3Table(), params); }
+
+std::vector<ParamSpec> Td3Params() { return SpecsOf(Td3Table()); }
 
 Td3::Td3(Td3Config config) : config_(std::move(config)) {}
 

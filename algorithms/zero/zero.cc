@@ -3,25 +3,27 @@
 #include <algorithm>
 #include <optional>
 
+#include "stride/param_binding.h"
+
 namespace stride::algorithms::zero_policy {
 namespace {
 
 constexpr char kName[] = "zero";
 
+// every parameter, bound to its field of ZeroConfig
+const ParamBindings<ZeroConfig>& ZeroTable() {
+  static const auto* table = new ParamBindings<ZeroConfig>{
+      InRange(Bind(&ZeroConfig::num_steps, "num_steps",
+                   "steps of every environment between two rows of metrics"),
+              1, std::nullopt)};
+  return *table;
+}
+
 }  // namespace
 
-ZeroConfig ZeroConfig::FromParams(const Params& params) {
-  ZeroConfig config;
-  config.num_steps = static_cast<int>(params.GetInt("num_steps"));
-  return config;
-}
+ZeroConfig ZeroConfig::FromParams(const Params& params) { return ReadConfig(ZeroTable(), params); }
 
-std::vector<ParamSpec> ZeroParams() {
-  const ZeroConfig d;
-  return {InRange(
-      IntParam("num_steps", d.num_steps, "steps of every environment between two rows of metrics"),
-      1, std::nullopt)};
-}
+std::vector<ParamSpec> ZeroParams() { return SpecsOf(ZeroTable()); }
 
 ZeroPolicy::ZeroPolicy(ZeroConfig config) : FixedPolicyAlgorithm(kName, config.num_steps) {}
 

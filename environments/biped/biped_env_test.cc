@@ -396,6 +396,19 @@ TEST(BipedEnvTest, MissingJointIsAConfigError) {
   std::remove(path.c_str());
 }
 
+TEST(BipedEnvTest, UnnamedTrunkBodyIsAConfigError) {
+  const std::string path = WriteTempModel("stride_biped_unnamed_trunk.xml",
+                                          EditedModel({{"<body name=\"torso\"", "<body"}}));
+  try {
+    MakeBiped({{"model", path}});
+    FAIL() << "no error";
+  } catch (const ConfigError& e) {
+    EXPECT_NE(std::string(e.what()).find("must name the body of joint rootx"), std::string::npos)
+        << e.what();
+  }
+  std::remove(path.c_str());
+}
+
 TEST(BipedEnvTest, ModelFileLoads) {
   const std::string path = WriteTempModel("stride_biped_copy.xml", BuiltinModelXml());
   auto from_file = MakeBiped({{"model", path}});

@@ -115,9 +115,7 @@ TEST(MujocoEnvTest, EpisodesEndByTheTaskOrTheStepLimit) {
   pushed.Reset(0, obs);
   const float full = 1.0f;
   StepResult result;
-  int steps = 0;
-  while (!result.terminated && !result.truncated)
-    result = pushed.Step(&full, obs, signals), ++steps;
+  while (!result.terminated && !result.truncated) result = pushed.Step(&full, obs, signals);
   EXPECT_TRUE(result.terminated);
   EXPECT_GT(signals[0], 1.0);
 
@@ -149,7 +147,13 @@ TEST(MujocoEnvTest, SavedStateContinuesBitwise) {
   EXPECT_EQ(std::memcmp(expected, resumed, sizeof expected), 0);
 
   std::vector<uint8_t> truncated(saved.begin(), saved.end() - 1);
-  EXPECT_THROW(other.LoadState(truncated), RuntimeError);
+  EXPECT_THAT([&] { other.LoadState(truncated); },
+              testing::ThrowsMessage<RuntimeError>(HasSubstr("the box state is truncated")));
+  // a state written by an earlier format
+  std::vector<uint8_t> old = saved;
+  old[0] = 2;
+  EXPECT_THAT([&] { other.LoadState(old); },
+              testing::ThrowsMessage<RuntimeError>(HasSubstr("box state version 2 is not 3")));
 }
 
 TEST(MujocoEnvTest, ADivergedStepEndsTheEpisodeAsANumericalFailure) {

@@ -85,22 +85,19 @@ int RequireJoint(const mjModel& model, const char* name, int type, const std::st
 
 double Clip(double x, double limit) { return std::clamp(x, -limit, limit); }
 
-enum class ObservationMode { kSeed14, kWalker17 };
-
-// the parameters ParamSpecs() declares, read
+// every parameter's field; BipedTable() binds them, with their defaults here
 struct BipedConfig {
-  // frame_skip, reset_noise, max_episode_steps
-  MujocoSettings mujoco;
-  // MJCF file; empty: the built-in biped.xml
+  MujocoSettings mujoco = {/*frame_skip=*/4, /*reset_noise=*/0.005, /*max_episode_steps=*/1000};
   std::string model;
-  ObservationMode observation;
-  // sliding friction of each foot geom, replacing the model's
-  double right_foot_friction, left_foot_friction;
-  // terminate when |trunk pitch| exceeds this, or the trunk is lower than min_trunk_height
-  double max_trunk_angle_deg, min_trunk_height;
-  // also terminate outside Walker2d's healthy height and pitch ranges
-  bool healthy_ranges;
-  double healthy_z_min, healthy_z_max, healthy_pitch_max;
+  std::string observation = "seed14";
+  double right_foot_friction = 0.9;
+  double left_foot_friction = 1.9;
+  double max_trunk_angle_deg = 50.0;
+  double min_trunk_height = 0.0;
+  bool healthy_ranges = false;
+  double healthy_z_min = 0.8;
+  double healthy_z_max = 2.0;
+  double healthy_pitch_max = 1.0;
 
   // throws ConfigError for inconsistent values
   static BipedConfig FromParams(const Params& params);
@@ -119,20 +116,53 @@ struct BipedLayout {
   static BipedLayout FromModel(const mjModel& model, const std::string& source);
 };
 
+// every parameter, bound to its field of BipedConfig
+const ParamBindings<BipedConfig>& BipedTable() {
+  using C = BipedConfig;
+  constexpr std::nullopt_t kNone = std::nullopt;
+  static const auto* table = new ParamBindings<C>(Concat(
+      Concat(
+          ParamBindings<C>{
+              Bind(&C::model, "model",
+                   "MJCF file of a biped with the built-in joint, actuator and foot names; "
+                   "empty: the built-in biped.xml"),
+              OneOf(Bind(&C::observation, "observation",
+                         "seed14: trunk pitch, 6 joint angles and their 7 velocities; "
+                         "walker17: the Gymnasium Walker2d-v4 layout"),
+                    {"seed14", "walker17"}),
+          },
+          Nest(&C::mujoco, MujocoParamTable())),
+      ParamBindings<C>{
+          InRange(Bind(&C::right_foot_friction, "right_foot_friction",
+                       "sliding friction of the right foot geom, replacing the model's "
+                       "(Walker2d-v4; v5: 1.9)"),
+                  0.0, kNone),
+          InRange(Bind(&C::left_foot_friction, "left_foot_friction",
+                       "sliding friction of the left foot geom, replacing the model's "
+                       "(Walker2d-v4 and v5)"),
+                  0.0, kNone),
+          InRange(
+              Bind(&C::max_trunk_angle_deg, "max_trunk_angle_deg",
+                   "terminate when the trunk pitches more than this many degrees either way (> 0)"),
+              0.0, 180.0),
+          InRange(Bind(&C::min_trunk_height, "min_trunk_height",
+                       "terminate when the trunk height drops below this many m (0: never)"),
+                  0.0, kNone),
+          Bind(&C::healthy_ranges, "healthy_ranges",
+               "also terminate outside Walker2d's healthy trunk height and pitch"),
+          Bind(&C::healthy_z_min, "healthy_z_min",
+               "lowest healthy trunk height in m (healthy_ranges)"),
+          Bind(&C::healthy_z_max, "healthy_z_max",
+               "highest healthy trunk height in m (healthy_ranges)"),
+          InRange(Bind(&C::healthy_pitch_max, "healthy_pitch_max",
+                       "largest healthy trunk pitch either way in rad (healthy_ranges)"),
+                  0.0, kNone),
+      }));
+  return *table;
+}
+
 BipedConfig BipedConfig::FromParams(const Params& params) {
-  BipedConfig config;
-  config.mujoco = MujocoSettings::FromParams(params);
-  config.model = params.GetString("model");
-  config.observation = params.GetString("observation") == "walker17" ? ObservationMode::kWalker17
-                                                                     : ObservationMode::kSeed14;
-  config.right_foot_friction = params.GetDouble("right_foot_friction");
-  config.left_foot_friction = params.GetDouble("left_foot_friction");
-  config.max_trunk_angle_deg = params.GetDouble("max_trunk_angle_deg");
-  config.min_trunk_height = params.GetDouble("min_trunk_height");
-  config.healthy_ranges = params.GetBool("healthy_ranges");
-  config.healthy_z_min = params.GetDouble("healthy_z_min");
-  config.healthy_z_max = params.GetDouble("healthy_z_max");
-  config.healthy_pitch_max = params.GetDouble("healthy_pitch_max");
+  const BipedConfig config = ReadConfig(BipedTable(), params);
   if (config.max_trunk_angle_deg <= 0.0) {
     throw ConfigError(
         fmt::format("max_trunk_angle_deg must be > 0, got {}", config.max_trunk_angle_deg));
@@ -262,6 +292,8 @@ class BipedEnv : public MujocoEnv {
   BipedConfig config_;
   BipedLayout layout_;
   double max_pitch_;
+  // the Walker2d-v4 observation layout, else seed14
+  bool walker17_;
   // the trunk's x before this step's physics
   double x_before_ = 0.0;
 };
@@ -270,15 +302,15 @@ BipedEnv::BipedEnv(const BipedConfig& config, std::shared_ptr<const mjModel> mod
     : MujocoEnv("biped", model, config.mujoco, TrunkBody(*model)),
       config_(config),
       layout_(BipedLayout::FromModel(*model, Describe(config.model))),
-      max_pitch_(config.max_trunk_angle_deg * kPi / 180.0) {
+      max_pitch_(config.max_trunk_angle_deg * kPi / 180.0),
+      walker17_(config.observation == "walker17") {
   // observations: MuJoCo's joint limits are soft and full torque pushes the
   // joints well past them, so only the clipped velocities are bounded
-  const bool walker17 = config_.observation == ObservationMode::kWalker17;
-  const double velocity_bound = walker17 ? kVelocityClip : kUnbounded;
-  if (walker17) AddObservation("trunk_height");
+  const double velocity_bound = walker17_ ? kVelocityClip : kUnbounded;
+  if (walker17_) AddObservation("trunk_height");
   AddObservation("trunk_pitch");
   for (const char* joint : kJointNames) AddObservation(fmt::format("{}_angle", joint));
-  if (walker17) {
+  if (walker17_) {
     AddObservation("x_velocity", velocity_bound);
     AddObservation("z_velocity", velocity_bound);
   }
@@ -329,7 +361,7 @@ void BipedEnv::Observe(float* observation) const {
   const mjData* d = &data();
   const BipedLayout& l = layout_;
   float* out = observation;
-  if (config_.observation == ObservationMode::kSeed14) {
+  if (!walker17_) {
     *out++ = static_cast<float>(d->qpos[l.rooty_qpos]);
     for (int j = 0; j < kNumJoints; ++j) *out++ = static_cast<float>(d->qpos[l.joint_qpos[j]]);
     *out++ = static_cast<float>(d->qvel[l.rooty_dof]);
@@ -400,47 +432,10 @@ void BipedEnv::Measure(double* signals) const {
   signals[kLeftFootVelocity] = ForwardVelocityOfGeom(*m, *d, l.left_foot_geom);
 }
 
-std::vector<ParamSpec> ParamSpecs() {
-  std::vector<ParamSpec> specs = {
-      StringParam("model", "",
-                  "MJCF file of a biped with the built-in joint, actuator and foot names; "
-                  "empty: the built-in biped.xml"),
-      OneOf(StringParam("observation", "seed14",
-                        "seed14: trunk pitch, 6 joint angles and their 7 velocities; "
-                        "walker17: the Gymnasium Walker2d-v4 layout"),
-            {"seed14", "walker17"}),
-      InRange(DoubleParam("right_foot_friction", 0.9,
-                          "sliding friction of the right foot geom, replacing the model's "
-                          "(Walker2d-v4; v5: 1.9)"),
-              0.0, std::nullopt),
-      InRange(DoubleParam("left_foot_friction", 1.9,
-                          "sliding friction of the left foot geom, replacing the model's "
-                          "(Walker2d-v4 and v5)"),
-              0.0, std::nullopt),
-      InRange(DoubleParam(
-                  "max_trunk_angle_deg", 50.0,
-                  "terminate when the trunk pitches more than this many degrees either way (> 0)"),
-              0.0, 180.0),
-      InRange(DoubleParam("min_trunk_height", 0.0,
-                          "terminate when the trunk height drops below this many m (0: never)"),
-              0.0, std::nullopt),
-      BoolParam("healthy_ranges", false,
-                "also terminate outside Walker2d's healthy trunk height and pitch"),
-      DoubleParam("healthy_z_min", 0.8, "lowest healthy trunk height in m (healthy_ranges)"),
-      DoubleParam("healthy_z_max", 2.0, "highest healthy trunk height in m (healthy_ranges)"),
-      InRange(DoubleParam("healthy_pitch_max", 1.0,
-                          "largest healthy trunk pitch either way in rad (healthy_ranges)"),
-              0.0, std::nullopt),
-  };
-  const std::vector<ParamSpec> mujoco = MujocoParamSpecs(/*frame_skip=*/4, /*reset_noise=*/0.005,
-                                                         /*max_episode_steps=*/1000);
-  specs.insert(specs.begin() + 2, mujoco.begin(), mujoco.end());
-  return specs;
-}
-
 std::vector<PluginEntry> Entries() {
   return {EnvironmentEntry("biped", "planar Walker2d-like biped that learns to walk (MuJoCo)",
-                           ParamSpecs(), [](const Params& params) -> std::unique_ptr<Environment> {
+                           SpecsOf(BipedTable()),
+                           [](const Params& params) -> std::unique_ptr<Environment> {
                              return std::make_unique<BipedEnv>(BipedConfig::FromParams(params));
                            })};
 }

@@ -19,12 +19,27 @@ namespace {
 constexpr int kCart = 0;
 constexpr int kPole = 1;
 
+// every parameter's field, with its default
+struct PendulumConfig {
+  MujocoSettings mujoco = {/*frame_skip=*/2, /*reset_noise=*/0.01, /*max_episode_steps=*/1000};
+  double max_pole_angle = 0.2;
+};
+
+const ParamBindings<PendulumConfig>& PendulumTable() {
+  using C = PendulumConfig;
+  static const auto* table = new ParamBindings<C>(
+      Concat(Nest(&C::mujoco, MujocoParamTable()),
+             {InRange(Bind(&C::max_pole_angle, "max_pole_angle",
+                           "terminate when the pole leans further than this either way, in rad"),
+                      0.0, std::nullopt)}));
+  return *table;
+}
+
 class PendulumEnv : public MujocoEnv {
  public:
-  // the episode ends when the pole leans further than max_pole_angle, in rad
-  PendulumEnv(const MujocoSettings& settings, double max_pole_angle)
-      : MujocoEnv("pendulum", SharedMujocoModel("pendulum", Compile), settings, "pole"),
-        max_pole_angle_(max_pole_angle) {
+  explicit PendulumEnv(const PendulumConfig& config)
+      : MujocoEnv("pendulum", SharedMujocoModel("pendulum", Compile), config.mujoco, "pole"),
+        max_pole_angle_(config.max_pole_angle) {
     for (const char* name :
          {"cart_position", "pole_angle", "cart_velocity", "pole_angular_velocity"}) {
       AddObservation(name);
@@ -56,22 +71,11 @@ class PendulumEnv : public MujocoEnv {
   double max_pole_angle_;
 };
 
-std::vector<ParamSpec> ParamSpecs() {
-  std::vector<ParamSpec> specs = MujocoParamSpecs(/*frame_skip=*/2, /*reset_noise=*/0.01,
-                                                  /*max_episode_steps=*/1000);
-  specs.push_back(InRange(DoubleParam("max_pole_angle", 0.2,
-                                      "terminate when the pole leans further than this either "
-                                      "way, in rad"),
-                          0.0, std::nullopt));
-  return specs;
-}
-
 std::vector<PluginEntry> Entries() {
   return {EnvironmentEntry(
       "pendulum", "cart-pole balance like InvertedPendulum-v4 (MuJoCo), learned in seconds",
-      ParamSpecs(), [](const Params& params) -> std::unique_ptr<Environment> {
-        return std::make_unique<PendulumEnv>(MujocoSettings::FromParams(params),
-                                             params.GetDouble("max_pole_angle"));
+      SpecsOf(PendulumTable()), [](const Params& params) -> std::unique_ptr<Environment> {
+        return std::make_unique<PendulumEnv>(ReadConfig(PendulumTable(), params));
       })};
 }
 

@@ -88,26 +88,23 @@ std::shared_ptr<const mjModel> SharedMujocoModel(const std::string& key,
   return it->second;
 }
 
-MujocoSettings MujocoSettings::FromParams(const Params& params) {
-  MujocoSettings settings;
-  settings.frame_skip = static_cast<int>(params.GetInt("frame_skip"));
-  settings.reset_noise = params.GetDouble("reset_noise");
-  settings.max_episode_steps = static_cast<int>(params.GetInt("max_episode_steps"));
-  return settings;
-}
-
-std::vector<ParamSpec> MujocoParamSpecs(int frame_skip, double reset_noise, int max_episode_steps) {
-  return {
-      InRange(IntParam("frame_skip", frame_skip, "physics steps per environment step"), 1,
+const ParamBindings<MujocoSettings>& MujocoParamTable() {
+  using S = MujocoSettings;
+  static const auto* table = new ParamBindings<S>{
+      InRange(Bind(&S::frame_skip, "frame_skip", "physics steps per environment step"), 1,
               std::nullopt),
-      InRange(DoubleParam("reset_noise", reset_noise,
-                          "half-width of the uniform noise added to every qpos and qvel at "
-                          "reset"),
+      InRange(Bind(&S::reset_noise, "reset_noise",
+                   "half-width of the uniform noise added to every qpos and qvel at reset"),
               0.0, std::nullopt),
-      InRange(IntParam("max_episode_steps", max_episode_steps,
-                       "steps after which an episode is truncated"),
+      InRange(Bind(&S::max_episode_steps, "max_episode_steps",
+                   "steps after which an episode is truncated"),
               1, std::nullopt),
   };
+  return *table;
+}
+
+MujocoSettings MujocoSettings::FromParams(const Params& params) {
+  return ReadConfig(MujocoParamTable(), params);
 }
 
 MujocoEnv::MujocoEnv(std::string name, std::shared_ptr<const mjModel> model,

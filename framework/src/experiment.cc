@@ -11,6 +11,7 @@
 
 #include "stride/algorithm.h"
 #include "stride/error.h"
+#include "stride/param_binding.h"
 #include "stride/registry.h"
 #include "stride/reward.h"
 #include "stride/suggest.h"
@@ -308,29 +309,30 @@ std::string TableWhere(const toml::table& table, const std::string& source) {
   return Where(table.source(), source);
 }
 
-// evaluation.success and evaluation.min_successes, checked against the
-// metrics the experiment's environment declares
-SuccessCriterion ReadSuccessCriterion(const toml::table& table, const Params& eval,
-                                      const std::string& table_where, const Experiment& experiment,
-                                      const PluginRegistry& registry) {
-  SuccessCriterion criterion;
-  criterion.min_successes = eval.GetInt("min_successes");
+// evaluation.success, checked against the metrics the experiment's environment
+// declares and with evaluation.min_successes
+std::vector<MetricCondition> ReadSuccessConditions(const toml::table& table,
+                                                   const std::string& table_where,
+                                                   const Experiment& experiment,
+                                                   const PluginRegistry& registry) {
+  const int64_t min_successes = experiment.success.min_successes;
   const auto where = [&](const toml::node* node) {
     return node ? Where(node->source(), table_where) : table_where;
   };
+  std::vector<MetricCondition> conditions;
   const toml::array* texts = table.get_as<toml::array>("success");
   if (!texts || texts->empty()) {
-    if (criterion.min_successes > 0) {
+    if (min_successes > 0) {
       throw ConfigError(fmt::format(
           "{}: 'evaluation.min_successes' needs a success criterion: evaluation.success",
           where(table.get("min_successes"))));
     }
-    return criterion;
+    return conditions;
   }
-  if (criterion.min_successes > experiment.eval_episodes) {
-    throw ConfigError(fmt::format(
-        "{}: 'evaluation.min_successes' = {} is more than the {} evaluation episodes",
-        where(table.get("min_successes")), criterion.min_successes, experiment.eval_episodes));
+  if (min_successes > experiment.eval_episodes) {
+    throw ConfigError(
+        fmt::format("{}: 'evaluation.min_successes' = {} is more than the {} evaluation episodes",
+                    where(table.get("min_successes")), min_successes, experiment.eval_episodes));
   }
   const std::vector<std::string> names = ConditionNames(
       registry.MakeEnvironment(experiment.environment.plugin, experiment.environment.params)
@@ -348,9 +350,9 @@ SuccessCriterion ReadSuccessCriterion(const toml::table& table, const Params& ev
           where(&text), condition.metric, DidYouMean(condition.metric, names),
           experiment.environment.plugin, fmt::join(names, ", ")));
     }
-    criterion.conditions.push_back(condition);
+    conditions.push_back(condition);
   }
-  return criterion;
+  return conditions;
 }
 
 void CheckTopLevelTables(const toml::table& doc, const std::string& source) {
@@ -374,63 +376,121 @@ bool IsPlainName(const std::string& name) {
              "0123456789_.-") == std::string::npos;
 }
 
-const std::vector<ParamSpec>& ExperimentTableSpec() {
-  static const std::vector<ParamSpec> spec = {
-      Required(StringParam("name", "", "experiment name; runs go to <output_dir>/<name>/")),
-      InRange(IntListParam("seeds", {0}, "one run per seed"), 0, std::nullopt),
-      InRange(IntParam("total_steps", 1'000'000, "environment steps per run"), 1, std::nullopt),
-      StringParam("output_dir", "runs", "directory that holds the runs"),
-      StringListParam("plugin_dirs", {},
-                      "extra plugin directories or libraries, relative to this file"),
-      InRange(IntParam("checkpoint_every_steps", 100'000,
-                       "steps between checkpoints (0: only at the end and on stop)"),
-              0, std::nullopt),
-  };
-  return spec;
-}
+namespace {
 
-const std::vector<ParamSpec>& EnvironmentTableSpec() {
-  static const std::vector<ParamSpec> spec = {
-      Required(StringParam("plugin", "", "environment plugin")),
-      InRange(IntParam("num_envs", 8, "environment instances stepped together"), 1, 4096),
-      InRange(IntParam("num_workers", 0, "threads stepping them (0: one per core)"), 0, 256),
-  };
-  return spec;
-}
+using E = Experiment;
+constexpr std::nullopt_t kNone = std::nullopt;
 
-const std::vector<ParamSpec>& RewardTableSpec() {
-  static const std::vector<ParamSpec> spec = {
-      Required(StringParam("plugin", "", "reward term plugin")),
-      DoubleParam("weight", 1.0, "the term's weight in the summed reward"),
-  };
-  return spec;
-}
-
-const std::vector<ParamSpec>& AlgorithmTableSpec() {
-  static const std::vector<ParamSpec> spec = {
-      Required(StringParam("plugin", "", "algorithm plugin")),
-  };
-  return spec;
-}
-
-const std::vector<ParamSpec>& EvaluationTableSpec() {
-  static const std::vector<ParamSpec> spec = {
-      InRange(
-          IntParam("every_steps", 0, "steps between evaluations (0: only at the end of training)"),
-          0, std::nullopt),
-      InRange(IntParam("episodes", 10, "deterministic episodes per evaluation: the attempts"), 1,
-              10'000),
+// evaluation.success, which ReadSuccessCriterion reads against the
+// environment's metrics; bound for validation, docs and the resolved file
+ParamBinding<E> SuccessBinding() {
+  ParamBinding<E> binding;
+  binding.spec =
       StringListParam("success", {},
                       "conditions a successful episode meets, e.g. [\"distance >= 10\", "
                       "\"fell == 0\"], over the environment's episode metrics and return "
-                      "(empty: no success criterion)"),
-      InRange(IntParam("min_successes", 0,
-                       "successful episodes an evaluation needs (0: every episode)"),
-              0, 10'000),
-      BoolParam("stop_on_success", false,
-                "end training at the first evaluation that meets the success criterion"),
+                      "(empty: no success criterion)");
+  binding.get = [](const E& e) {
+    std::vector<std::string> conditions;
+    for (const MetricCondition& condition : e.success.conditions) {
+      conditions.push_back(condition.ToString());
+    }
+    return ParamValue(conditions);
   };
-  return spec;
+  binding.read = [](const Params&, E&) {};
+  return binding;
+}
+
+// the framework's keys of each table, bound to their fields of Experiment
+const ParamBindings<E>& ExperimentTable() {
+  static const auto* table = new ParamBindings<E>{
+      Required(Bind(&E::name, "name", "experiment name; runs go to <output_dir>/<name>/")),
+      InRange(Bind(&E::seeds, "seeds", "one run per seed"), 0, kNone),
+      InRange(Bind(&E::total_steps, "total_steps", "environment steps per run"), 1, kNone),
+      Bind(&E::output_dir, "output_dir", "directory that holds the runs"),
+      Bind(&E::plugin_dirs, "plugin_dirs",
+           "extra plugin directories or libraries, relative to this file"),
+      InRange(Bind(&E::checkpoint_every_steps, "checkpoint_every_steps",
+                   "steps between checkpoints (0: only at the end and on stop)"),
+              0, kNone),
+  };
+  return *table;
+}
+
+// the plugin key of [environment] or [algorithm]
+ParamBindings<PluginConfig> PluginKey(const std::string& kind) {
+  return {Required(Bind(&PluginConfig::plugin, "plugin", kind + " plugin"))};
+}
+
+const ParamBindings<E>& EnvironmentTable() {
+  static const auto* table = new ParamBindings<E>(Concat(
+      Nest(&E::environment, PluginKey("environment")),
+      ParamBindings<E>{
+          InRange(Bind(&E::num_envs, "num_envs", "environment instances stepped together"), 1,
+                  4096),
+          InRange(Bind(&E::num_workers, "num_workers", "threads stepping them (0: one per core)"),
+                  0, 256),
+      }));
+  return *table;
+}
+
+const ParamBindings<RewardConfig>& RewardTable() {
+  static const auto* table = new ParamBindings<RewardConfig>{
+      Required(Bind(&RewardConfig::plugin, "plugin", "reward term plugin")),
+      Bind(&RewardConfig::weight, "weight", "the term's weight in the summed reward"),
+  };
+  return *table;
+}
+
+const ParamBindings<E>& AlgorithmTable() {
+  static const auto* table = new ParamBindings<E>(Nest(&E::algorithm, PluginKey("algorithm")));
+  return *table;
+}
+
+const ParamBindings<E>& EvaluationTable() {
+  static const auto* table = new ParamBindings<E>(Concat(
+      ParamBindings<E>{
+          InRange(Bind(&E::eval_every_steps, "every_steps",
+                       "steps between evaluations (0: only at the end of training)"),
+                  0, kNone),
+          InRange(Bind(&E::eval_episodes, "episodes",
+                       "deterministic episodes per evaluation: the attempts"),
+                  1, 10'000),
+          SuccessBinding(),
+      },
+      Concat(
+          Nest(&E::success, ParamBindings<SuccessCriterion>{InRange(
+                                Bind(&SuccessCriterion::min_successes, "min_successes",
+                                     "successful episodes an evaluation needs (0: every episode)"),
+                                0, 10'000)}),
+          ParamBindings<E>{
+              Bind(&E::stop_on_success, "stop_on_success",
+                   "end training at the first evaluation that meets the success criterion"),
+          })));
+  return *table;
+}
+
+}  // namespace
+
+const std::vector<ParamSpec>& ExperimentTableSpec() {
+  static const auto* specs = new std::vector<ParamSpec>(SpecsOf(ExperimentTable()));
+  return *specs;
+}
+const std::vector<ParamSpec>& EnvironmentTableSpec() {
+  static const auto* specs = new std::vector<ParamSpec>(SpecsOf(EnvironmentTable()));
+  return *specs;
+}
+const std::vector<ParamSpec>& RewardTableSpec() {
+  static const auto* specs = new std::vector<ParamSpec>(SpecsOf(RewardTable()));
+  return *specs;
+}
+const std::vector<ParamSpec>& AlgorithmTableSpec() {
+  static const auto* specs = new std::vector<ParamSpec>(SpecsOf(AlgorithmTable()));
+  return *specs;
+}
+const std::vector<ParamSpec>& EvaluationTableSpec() {
+  static const auto* specs = new std::vector<ParamSpec>(SpecsOf(EvaluationTable()));
+  return *specs;
 }
 
 Experiment ReadExperimentDocument(const toml::table& doc, const std::string& source,
@@ -443,14 +503,13 @@ Experiment ReadExperimentDocument(const toml::table& doc, const std::string& sou
   const toml::table& exp_table =
       RequireTable(doc, "experiment", source, "it holds name, seeds, total_steps, ...");
   const std::string exp_where = TableWhere(exp_table, source);
-  const Params exp = ReadTable(exp_table, "experiment", exp_where, ExperimentTableSpec());
-  experiment.name = exp.GetString("name");
+  ReadInto(ExperimentTable(), ReadTable(exp_table, "experiment", exp_where, ExperimentTableSpec()),
+           experiment);
   if (!IsPlainName(experiment.name)) {
     throw ConfigError(fmt::format(
         "{}: 'experiment.name' = \"{}\" must be a plain name of letters, digits, '_', '-', '.'",
         Where(exp_table.get("name")->source(), exp_where), experiment.name));
   }
-  experiment.seeds = exp.GetIntList("seeds");
   if (experiment.seeds.empty()) {
     throw ConfigError(fmt::format("{}: 'experiment.seeds' must hold at least one seed",
                                   Where(exp_table.get("seeds")->source(), exp_where)));
@@ -462,11 +521,10 @@ Experiment ReadExperimentDocument(const toml::table& doc, const std::string& sou
                     "run, in one directory",
                     Where(exp_table.get("seeds")->source(), exp_where), *seed));
   }
-  experiment.total_steps = exp.GetInt("total_steps");
-  experiment.output_dir = exp.GetString("output_dir");
-  experiment.checkpoint_every_steps = exp.GetInt("checkpoint_every_steps");
   const fs::path base = fs::absolute(fs::path(source)).parent_path();
-  for (const std::string& dir : exp.GetStringList("plugin_dirs")) {
+  const std::vector<std::string> plugin_dirs = std::move(experiment.plugin_dirs);
+  experiment.plugin_dirs.clear();
+  for (const std::string& dir : plugin_dirs) {
     const fs::path full = fs::path(dir).is_absolute() ? fs::path(dir) : base / dir;
     std::error_code exists_error;
     if (!fs::exists(full, exists_error)) {
@@ -489,9 +547,8 @@ Experiment ReadExperimentDocument(const toml::table& doc, const std::string& sou
       RequireTable(doc, "environment", source, "e.g. plugin = \"biped\"");
   PluginTable env = ReadPluginTable(env_table, "environment", TableWhere(env_table, source),
                                     PluginKind::kEnvironment, EnvironmentTableSpec(), registry);
-  experiment.environment = {env.plugin, env.params};
-  experiment.num_envs = env.framework.GetInt("num_envs");
-  experiment.num_workers = env.framework.GetInt("num_workers");
+  ReadInto(EnvironmentTable(), env.framework, experiment);
+  experiment.environment.params = env.params;
   // the declared perturbations, asked of an instance only when the file names some
   const toml::node* evaluation = doc.get("evaluation");
   const bool names_perturbations =
@@ -524,15 +581,16 @@ Experiment ReadExperimentDocument(const toml::table& doc, const std::string& sou
     PluginTable reward =
         ReadPluginTable(table, fmt::format("reward[{}]", i), TableWhere(table, source),
                         PluginKind::kReward, RewardTableSpec(), registry);
-    experiment.rewards.push_back(
-        {reward.plugin, reward.framework.GetDouble("weight"), reward.params});
+    experiment.rewards.push_back(ReadConfig(RewardTable(), reward.framework));
+    experiment.rewards.back().params = reward.params;
   }
 
   // [algorithm]
   const toml::table& algo_table = RequireTable(doc, "algorithm", source, "e.g. plugin = \"ppo\"");
   PluginTable algo = ReadPluginTable(algo_table, "algorithm", TableWhere(algo_table, source),
                                      PluginKind::kAlgorithm, AlgorithmTableSpec(), registry);
-  experiment.algorithm = {algo.plugin, algo.params};
+  ReadInto(AlgorithmTable(), algo.framework, experiment);
+  experiment.algorithm.params = algo.params;
 
   // [evaluation]
   static const toml::table kEmpty;
@@ -540,11 +598,9 @@ Experiment ReadExperimentDocument(const toml::table& doc, const std::string& sou
       doc.get("evaluation") ? &RequireTable(doc, "evaluation", source, "") : &kEmpty;
   const Params eval =
       ReadTable(*eval_table, "evaluation", TableWhere(*eval_table, source), EvaluationTableSpec());
-  experiment.eval_every_steps = eval.GetInt("every_steps");
-  experiment.eval_episodes = eval.GetInt("episodes");
-  experiment.success = ReadSuccessCriterion(*eval_table, eval, TableWhere(*eval_table, source),
-                                            experiment, registry);
-  experiment.stop_on_success = eval.GetBool("stop_on_success");
+  ReadInto(EvaluationTable(), eval, experiment);
+  experiment.success.conditions =
+      ReadSuccessConditions(*eval_table, TableWhere(*eval_table, source), experiment, registry);
   for (auto& [name, magnitudes] :
        ReadPerturbationTable(*eval_table, "evaluation.robustness", TableWhere(*eval_table, source),
                              perturbations, /*pairs=*/false)) {
@@ -590,57 +646,43 @@ std::string ResolvedToml(const Experiment& e) {
   auto line = [&out](const std::string& key, const ParamValue& value) {
     out += fmt::format("{} = {}\n", key, FormatParamValue(value));
   };
+  auto keys = [&line](const auto& table, const auto& config) {
+    for (const auto& binding : table) line(binding.spec.name, binding.get(config));
+  };
   auto params = [&line](const Params& p) {
     for (const auto& [key, value] : p.values()) line(key, value);
   };
-  out += "[experiment]\n";
-  line("name", e.name);
-  line("seeds", e.seeds);
-  line("total_steps", e.total_steps);
-  line("output_dir", e.output_dir);
-  line("plugin_dirs", e.plugin_dirs);
-  line("checkpoint_every_steps", e.checkpoint_every_steps);
-  out += "\n[environment]\n";
-  line("plugin", e.environment.plugin);
-  line("num_envs", e.num_envs);
-  line("num_workers", e.num_workers);
-  params(e.environment.params);
-  if (!e.randomize.empty()) {
-    std::vector<std::string> ranges;
-    for (const PerturbationRange& r : e.randomize) {
-      ranges.push_back(
-          fmt::format("{} = [{}, {}]", r.name, FormatParamValue(r.low), FormatParamValue(r.high)));
+  // a perturbation table, e.g. randomize = { push_impulse = [0, 2] }
+  auto perturbations = [&out](const std::string& key, const auto& entries) {
+    std::vector<std::string> texts;
+    for (const auto& [name, numbers] : entries) {
+      std::vector<std::string> values;
+      for (double number : numbers) values.push_back(FormatParamValue(number));
+      texts.push_back(fmt::format("{} = [{}]", name, fmt::join(values, ", ")));
     }
-    out += fmt::format("randomize = {{ {} }}\n", fmt::join(ranges, ", "));
-  }
+    if (!texts.empty()) out += fmt::format("{} = {{ {} }}\n", key, fmt::join(texts, ", "));
+  };
+  out += "[experiment]\n";
+  keys(ExperimentTable(), e);
+  out += "\n[environment]\n";
+  keys(EnvironmentTable(), e);
+  params(e.environment.params);
+  std::vector<std::pair<std::string, std::vector<double>>> ranges;
+  for (const PerturbationRange& r : e.randomize) ranges.push_back({r.name, {r.low, r.high}});
+  perturbations("randomize", ranges);
   for (const RewardConfig& reward : e.rewards) {
     out += "\n[[reward]]\n";
-    line("plugin", reward.plugin);
-    line("weight", reward.weight);
+    keys(RewardTable(), reward);
     params(reward.params);
   }
   out += "\n[algorithm]\n";
-  line("plugin", e.algorithm.plugin);
+  keys(AlgorithmTable(), e);
   params(e.algorithm.params);
   out += "\n[evaluation]\n";
-  line("every_steps", e.eval_every_steps);
-  line("episodes", e.eval_episodes);
-  std::vector<std::string> conditions;
-  for (const MetricCondition& condition : e.success.conditions) {
-    conditions.push_back(condition.ToString());
-  }
-  line("success", conditions);
-  line("min_successes", e.success.min_successes);
-  line("stop_on_success", e.stop_on_success);
-  if (!e.robustness.empty()) {
-    std::vector<std::string> tests;
-    for (const RobustnessTest& t : e.robustness) {
-      std::vector<std::string> magnitudes;
-      for (double magnitude : t.magnitudes) magnitudes.push_back(FormatParamValue(magnitude));
-      tests.push_back(fmt::format("{} = [{}]", t.perturbation, fmt::join(magnitudes, ", ")));
-    }
-    out += fmt::format("robustness = {{ {} }}\n", fmt::join(tests, ", "));
-  }
+  keys(EvaluationTable(), e);
+  std::vector<std::pair<std::string, std::vector<double>>> tests;
+  for (const RobustnessTest& t : e.robustness) tests.push_back({t.perturbation, t.magnitudes});
+  perturbations("robustness", tests);
   return out;
 }
 

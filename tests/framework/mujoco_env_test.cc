@@ -183,14 +183,21 @@ TEST(MujocoEnvTest, ModelErrorsNameTheModel) {
               testing::ThrowsMessage<RuntimeError>(HasSubstr("the box model has no body 'wheel'")));
 }
 
-TEST(MujocoEnvTest, DeclaredParametersAreRead) {
-  const std::vector<ParamSpec> specs = MujocoParamSpecs(4, 0.005, 1000);
+// an environment's config that nests the settings with its own defaults
+struct NestingConfig {
+  MujocoSettings mujoco = {/*frame_skip=*/4, /*reset_noise=*/0.005, /*max_episode_steps=*/500};
+};
+
+TEST(MujocoEnvTest, NestedParametersAreDeclaredWithTheEnvironmentsDefaults) {
+  const ParamBindings<NestingConfig> table = Nest(&NestingConfig::mujoco, MujocoParamTable());
   Params params;
-  for (const ParamSpec& spec : specs) params.Set(spec.name, *spec.default_value);
-  const MujocoSettings settings = MujocoSettings::FromParams(params);
+  for (const ParamSpec& spec : SpecsOf(table)) params.Set(spec.name, *spec.default_value);
+  const MujocoSettings settings = ReadConfig(table, params).mujoco;
   EXPECT_EQ(settings.frame_skip, 4);
   EXPECT_EQ(settings.reset_noise, 0.005);
-  EXPECT_EQ(settings.max_episode_steps, 1000);
+  EXPECT_EQ(settings.max_episode_steps, 500);
+  params.Set("frame_skip", int64_t{2});
+  EXPECT_EQ(MujocoSettings::FromParams(params).frame_skip, 2);
 }
 
 }  // namespace

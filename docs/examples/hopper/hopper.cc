@@ -1,7 +1,7 @@
-// hopper: Gymnasium's Hopper-v4 as a stride environment, built on the SDK's
-// MuJoCo base (docs/plugins.md). Observations are qpos without x and qvel
-// clipped to +-10; an episode ends when the hopper is unhealthy: torso below
-// healthy_z_min, pitch beyond healthy_angle_max, or a joint state beyond 100.
+// hopper: Gymnasium's Hopper-v4 on the SDK's MuJoCo base (docs/plugins.md).
+// Observations are qpos without x and qvel clipped to +-10; an episode ends when
+// the torso is below healthy_z_min, pitches past healthy_angle_max, or a joint
+// state passes 100.
 #include <algorithm>
 #include <cmath>
 #include <memory>
@@ -16,12 +16,28 @@ extern const char kModelXml[];  // hopper.xml
 
 namespace {
 
+// every parameter's field, with its default
+struct HopperConfig {
+  stride::MujocoSettings mujoco = {/*frame_skip=*/4, /*reset_noise=*/0.005,
+                                   /*max_episode_steps=*/1000};
+  double healthy_z_min = 0.7;
+  double healthy_angle_max = 0.2;
+};
+
+const stride::ParamBindings<HopperConfig>& HopperTable() {
+  using C = HopperConfig;
+  static const auto* table = new stride::ParamBindings<C>(stride::Concat(
+      stride::Nest(&C::mujoco, stride::MujocoParamTable()),
+      {stride::Bind(&C::healthy_z_min, "healthy_z_min", "lowest healthy torso height, m"),
+       stride::Bind(&C::healthy_angle_max, "healthy_angle_max",
+                    "largest healthy torso pitch either way, rad")}));
+  return *table;
+}
+
 class Hopper : public stride::MujocoEnv {
  public:
-  Hopper(const stride::MujocoSettings& settings, double healthy_z_min, double healthy_angle_max)
-      : MujocoEnv("hopper", Model(), settings, /*push_body=*/"torso"),
-        healthy_z_min_(healthy_z_min),
-        healthy_angle_max_(healthy_angle_max) {
+  explicit Hopper(const HopperConfig& config)
+      : MujocoEnv("hopper", Model(), config.mujoco, /*push_body=*/"torso"), config_(config) {
     for (const char* name : {"z", "pitch", "thigh", "leg", "foot"}) AddObservation(name);
     for (const char* name : {"x_velocity", "z_velocity", "pitch_rate", "thigh_velocity",
                              "leg_velocity", "foot_velocity"}) {
@@ -47,10 +63,9 @@ class Hopper : public stride::MujocoEnv {
   bool Terminated() const override {
     const mjData& d = data();
     const auto bounded = [](double x) { return std::fabs(x) < 100.0; };
-    const bool healthy = std::all_of(d.qpos + 2, d.qpos + model().nq, bounded) &&
-                         std::all_of(d.qvel, d.qvel + model().nv, bounded) &&
-                         d.qpos[1] > healthy_z_min_ && std::fabs(d.qpos[2]) < healthy_angle_max_;
-    return !healthy;
+    return !(std::all_of(d.qpos + 2, d.qpos + model().nq, bounded) &&
+             std::all_of(d.qvel, d.qvel + model().nv, bounded) &&
+             d.qpos[1] > config_.healthy_z_min && std::fabs(d.qpos[2]) < config_.healthy_angle_max);
   }
 
   void Measure(double* signals) const override {
@@ -66,22 +81,15 @@ class Hopper : public stride::MujocoEnv {
     });
   }
 
-  double healthy_z_min_, healthy_angle_max_;
+  HopperConfig config_;
   double x_before_ = 0.0;
 };
 
 std::vector<stride::PluginEntry> Entries() {
-  std::vector<stride::ParamSpec> params = stride::MujocoParamSpecs(
-      /*frame_skip=*/4, /*reset_noise=*/0.005, /*max_episode_steps=*/1000);
-  params.push_back(stride::DoubleParam("healthy_z_min", 0.7, "lowest healthy torso height, m"));
-  params.push_back(
-      stride::DoubleParam("healthy_angle_max", 0.2, "largest healthy torso pitch either way, rad"));
   return {stride::EnvironmentEntry(
-      "hopper", "Gymnasium's Hopper-v4 (MuJoCo)", params,
+      "hopper", "Gymnasium's Hopper-v4 (MuJoCo)", stride::SpecsOf(HopperTable()),
       [](const stride::Params& params) -> std::unique_ptr<stride::Environment> {
-        return std::make_unique<Hopper>(stride::MujocoSettings::FromParams(params),
-                                        params.GetDouble("healthy_z_min"),
-                                        params.GetDouble("healthy_angle_max"));
+        return std::make_unique<Hopper>(stride::ReadConfig(HopperTable(), params));
       })};
 }
 

@@ -43,18 +43,19 @@ struct Experiment {
   // what the variant changes, one "key.path = value" per entry, for display
   std::vector<std::string> variant_settings;
 
-  // [experiment]
+  // [experiment]; each key's default is its field's initial value, and
+  // experiment.cc binds the keys to these fields
   std::string name;
-  std::vector<int64_t> seeds;
-  int64_t total_steps = 0;
-  std::string output_dir;
+  std::vector<int64_t> seeds = {0};
+  int64_t total_steps = 1'000'000;
+  std::string output_dir = "runs";
   // absolute, canonical
   std::vector<std::string> plugin_dirs;
-  int64_t checkpoint_every_steps = 0;
+  int64_t checkpoint_every_steps = 100'000;
 
   // [environment]
   PluginConfig environment;
-  int64_t num_envs = 0;
+  int64_t num_envs = 8;
   // 0: as many as the cores allow
   int64_t num_workers = 0;
   // training episodes draw these perturbations from their ranges (domain
@@ -70,7 +71,7 @@ struct Experiment {
   // [evaluation]
   int64_t eval_every_steps = 0;
   // the attempts of one evaluation
-  int64_t eval_episodes = 0;
+  int64_t eval_episodes = 10;
   // what the evaluations must show; empty: nothing
   SuccessCriterion success;
   // end training at the first evaluation that meets the criterion

@@ -42,6 +42,7 @@
 #include "stride/environment.h"
 #include "stride/mujoco_perturbations.h"
 #include "stride/mujoco_state.h"
+#include "stride/param_binding.h"
 #include "stride/params.h"
 
 namespace stride {
@@ -68,12 +69,13 @@ struct MujocoSettings {
   double reset_noise = 0.0;
   int max_episode_steps = 1000;
 
-  // reads the parameters MujocoParamSpecs declares
+  // reads the parameters MujocoParamTable declares
   static MujocoSettings FromParams(const Params& params);
 };
 
-// frame_skip, reset_noise and max_episode_steps, declared with these defaults
-std::vector<ParamSpec> MujocoParamSpecs(int frame_skip, double reset_noise, int max_episode_steps);
+// frame_skip, reset_noise and max_episode_steps, bound to MujocoSettings; an
+// environment's config nests them (Nest) with its own defaults
+const ParamBindings<MujocoSettings>& MujocoParamTable();
 
 class MujocoEnv : public Environment {
  public:

@@ -136,6 +136,11 @@ ParamBinding<Config> OneOf(ParamBinding<Config> binding, std::vector<std::string
   binding.spec = OneOf(std::move(binding.spec), std::move(choices));
   return binding;
 }
+template <typename Config>
+ParamBinding<Config> Required(ParamBinding<Config> binding) {
+  binding.spec = Required(std::move(binding.spec));
+  return binding;
+}
 
 // the declared parameters, in table order
 template <typename Config>
@@ -145,11 +150,17 @@ std::vector<ParamSpec> SpecsOf(const ParamBindings<Config>& table) {
   return specs;
 }
 
+// sets the fields of config that table binds from validated params
+template <typename Config>
+void ReadInto(const ParamBindings<Config>& table, const Params& params, Config& config) {
+  for (const ParamBinding<Config>& binding : table) binding.read(params, config);
+}
+
 // the config validated params give
 template <typename Config>
 Config ReadConfig(const ParamBindings<Config>& table, const Params& params) {
   Config config;
-  for (const ParamBinding<Config>& binding : table) binding.read(params, config);
+  ReadInto(table, params, config);
   return config;
 }
 

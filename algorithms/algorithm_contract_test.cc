@@ -1,4 +1,5 @@
-// What every algorithm plugin promises, checked for each on the point task:
+// What every algorithm plugin promises, checked for each registered algorithm,
+// made through its plugin entry, on the point task:
 // learning, export, bitwise resume, the end of a run on a non-finite loss,
 // refusing another algorithm's checkpoint and its README parameter table. A
 // case that cannot apply to an algorithm (the reference policies learn
@@ -21,19 +22,13 @@
 #include <gtest/gtest.h>
 #include <torch/script.h>
 
-#include "algorithms/ars/ars.h"
 #include "algorithms/common/agent.h"
 #include "algorithms/common/checkpoint.h"
 #include "algorithms/common/testing/point_task.h"
 #include "algorithms/common/testing/test_util.h"
-#include "algorithms/ppo/ppo.h"
-#include "algorithms/random/random.h"
-#include "algorithms/sac/sac.h"
-#include "algorithms/td3/td3.h"
-#include "algorithms/vpg/vpg.h"
-#include "algorithms/zero/zero.h"
 #include "stride/error.h"
 #include "stride/plugin.h"
+#include "stride/registry.h"
 
 namespace stride::algorithms {
 namespace {
@@ -48,8 +43,6 @@ constexpr double kLearnedReturn = 40.0;
 struct AlgorithmCase {
   // the plugin name, also its directory
   std::string name;
-  std::vector<ParamSpec> params;
-  AlgorithmFactory make;
   // overrides of the defaults for quick updates on the point task
   std::vector<std::pair<std::string, ParamValue>> small_config;
   // steps of each environment in one update of small_config
@@ -71,8 +64,6 @@ struct AlgorithmCase {
   std::map<std::string, std::string> skipped;
 };
 
-void PrintTo(const AlgorithmCase& algorithm, std::ostream* os) { *os << algorithm.name; }
-
 // the networks, statistics, generator, environments and counters of ppo and vpg
 std::vector<torch::Tensor> AgentCheckpointTensors(const std::string& path) {
   return testing::CheckpointTensors(path, AgentOptions());
@@ -82,10 +73,6 @@ std::vector<torch::Tensor> AgentCheckpointTensors(const std::string& path) {
 AlgorithmCase PpoCase() {
   AlgorithmCase algorithm;
   algorithm.name = "ppo";
-  algorithm.params = ppo::PpoParams();
-  algorithm.make = [](const Params& params) {
-    return std::make_unique<ppo::Ppo>(ppo::PpoConfig::FromParams(params));
-  };
   algorithm.update_steps = 64;
   algorithm.small_config = {{"num_steps", algorithm.update_steps},
                             {"num_minibatches", int64_t{4}},
@@ -106,10 +93,6 @@ AlgorithmCase PpoCase() {
 AlgorithmCase VpgCase() {
   AlgorithmCase algorithm;
   algorithm.name = "vpg";
-  algorithm.params = vpg::VpgParams();
-  algorithm.make = [](const Params& params) {
-    return std::make_unique<vpg::Vpg>(vpg::VpgConfig::FromParams(params));
-  };
   algorithm.update_steps = 32;
   algorithm.small_config = {
       {"num_steps", algorithm.update_steps}, {"pi_lr", 1e-2}, {"train_v_iters", int64_t{20}}};
@@ -131,10 +114,6 @@ AlgorithmCase VpgCase() {
 AlgorithmCase ArsCase() {
   AlgorithmCase algorithm;
   algorithm.name = "ars";
-  algorithm.params = ars::ArsParams();
-  algorithm.make = [](const Params& params) {
-    return std::make_unique<ars::Ars>(ars::ArsConfig::FromParams(params));
-  };
   algorithm.small_config = {{"num_directions", int64_t{8}},
                             {"top_directions", int64_t{4}},
                             {"step_size", 0.05},
@@ -159,10 +138,6 @@ AlgorithmCase ArsCase() {
 AlgorithmCase SacCase() {
   AlgorithmCase algorithm;
   algorithm.name = "sac";
-  algorithm.params = sac::SacParams();
-  algorithm.make = [](const Params& params) {
-    return std::make_unique<sac::Sac>(sac::SacConfig::FromParams(params));
-  };
   algorithm.update_steps = 16;
   algorithm.small_config = {{"num_steps", algorithm.update_steps},
                             {"learning_starts", int64_t{64}},
@@ -190,10 +165,6 @@ AlgorithmCase SacCase() {
 AlgorithmCase Td3Case() {
   AlgorithmCase algorithm;
   algorithm.name = "td3";
-  algorithm.params = td3::Td3Params();
-  algorithm.make = [](const Params& params) {
-    return std::make_unique<td3::Td3>(td3::Td3Config::FromParams(params));
-  };
   algorithm.update_steps = 16;
   algorithm.small_config = {{"num_steps", algorithm.update_steps},
                             {"learning_starts", int64_t{64}},
@@ -230,11 +201,6 @@ std::vector<torch::Tensor> FixedPolicyCheckpointTensors(const std::string& path)
 AlgorithmCase RandomCase() {
   AlgorithmCase algorithm;
   algorithm.name = "random";
-  algorithm.params = random_policy::RandomParams();
-  algorithm.make = [](const Params& params) {
-    return std::make_unique<random_policy::RandomPolicy>(
-        random_policy::RandomConfig::FromParams(params));
-  };
   algorithm.update_steps = 32;
   algorithm.small_config = {{"num_steps", algorithm.update_steps}};
   algorithm.seed = 31;
@@ -250,10 +216,6 @@ AlgorithmCase RandomCase() {
 AlgorithmCase ZeroCase() {
   AlgorithmCase algorithm;
   algorithm.name = "zero";
-  algorithm.params = zero_policy::ZeroParams();
-  algorithm.make = [](const Params& params) {
-    return std::make_unique<zero_policy::ZeroPolicy>(zero_policy::ZeroConfig::FromParams(params));
-  };
   algorithm.update_steps = 32;
   algorithm.small_config = {{"num_steps", algorithm.update_steps}};
   algorithm.seed = 37;
@@ -264,51 +226,95 @@ AlgorithmCase ZeroCase() {
   return algorithm;
 }
 
+// the point-task settings of each algorithm, by name
+const std::map<std::string, AlgorithmCase>& Cases() {
+  static const auto* cases = [] {
+    auto* by_name = new std::map<std::string, AlgorithmCase>;
+    for (const AlgorithmCase& algorithm :
+         {PpoCase(), VpgCase(), ArsCase(), SacCase(), Td3Case(), RandomCase(), ZeroCase()}) {
+      (*by_name)[algorithm.name] = algorithm;
+    }
+    return by_name;
+  }();
+  return *cases;
+}
+
+// the built-in plugins, loaded as stride loads them
+const PluginRegistry& Registry() {
+  static const auto* registry = [] {
+    auto* r = new PluginRegistry();
+    r->LoadSearchPath({STRIDE_BUILTIN_PLUGIN_DIR});
+    return r;
+  }();
+  return *registry;
+}
+
+// every registered algorithm: each is held to the contract, through its entry
+std::vector<std::string> RegisteredAlgorithms() { return Registry().Names(PluginKind::kAlgorithm); }
+
 int64_t LoggedUpdates(const FakeTrainContext& context) {
   return static_cast<int64_t>(context.logged().size());
 }
 
-class AlgorithmContractTest : public ::testing::TestWithParam<AlgorithmCase> {
+class AlgorithmContractTest : public ::testing::TestWithParam<std::string> {
  protected:
-  std::string RunDir(const std::string& name) const {
-    return testing::FreshDirectory(GetParam().name + "_test_" + name);
+  void SetUp() override {
+    const auto found = Cases().find(GetParam());
+    ASSERT_NE(found, Cases().end())
+        << "algorithm '" << GetParam()
+        << "' is registered but has no point-task settings: add its case to Cases()";
+    case_ = &found->second;
   }
 
-  Params SmallParams() const { return DefaultParams(GetParam().params, GetParam().small_config); }
-  std::unique_ptr<Algorithm> MakeAlgorithm() const { return GetParam().make(SmallParams()); }
+  const AlgorithmCase& Case() const { return *case_; }
+  const std::vector<ParamSpec>& DeclaredParams() const {
+    return Registry().Find(PluginKind::kAlgorithm, GetParam()).entry->params;
+  }
+
+  std::string RunDir(const std::string& name) const {
+    return testing::FreshDirectory(GetParam() + "_test_" + name);
+  }
+
+  Params SmallParams() const { return DefaultParams(DeclaredParams(), Case().small_config); }
+  std::unique_ptr<Algorithm> MakeAlgorithm() const {
+    return Registry().MakeAlgorithm(GetParam(), SmallParams());
+  }
 
   // steps per environment in one update, and of all environments
-  int64_t NumSteps() const { return GetParam().update_steps; }
+  int64_t NumSteps() const { return Case().update_steps; }
   int64_t BatchSize() const { return kNumEnvs * NumSteps(); }
 
   // why this algorithm skips the case, if it does
   std::optional<std::string> SkipReason(const std::string& test) const {
-    const auto found = GetParam().skipped.find(test);
-    if (found == GetParam().skipped.end()) return std::nullopt;
+    const auto found = Case().skipped.find(test);
+    if (found == Case().skipped.end()) return std::nullopt;
     return found->second;
   }
 
   std::vector<torch::Tensor> CheckpointTensors(const FakeTrainContext& context) const {
-    return GetParam().checkpoint_tensors(context.checkpoint_path());
+    return Case().checkpoint_tensors(context.checkpoint_path());
   }
 
   FakeTrainContext::Options SmallRun(const std::string& run_dir, int64_t updates) const {
     FakeTrainContext::Options options;
-    options.seed = GetParam().seed;
+    options.seed = Case().seed;
     options.total_steps = updates * BatchSize();
     options.num_envs = kNumEnvs;
     options.run_dir = run_dir;
     return options;
   }
+
+ private:
+  const AlgorithmCase* case_ = nullptr;
 };
 
 // README.md lists every parameter exactly as declared
 TEST_P(AlgorithmContractTest, ReadmeTableMatchesTheDeclaredParameters) {
   const std::string readme =
-      testing::ReadFile(std::string(STRIDE_ALGORITHMS_DIR "/") + GetParam().name + "/README.md");
+      testing::ReadFile(std::string(STRIDE_ALGORITHMS_DIR "/") + GetParam() + "/README.md");
   std::set<std::string> names;
-  for (const ParamSpec& spec : GetParam().params) EXPECT_TRUE(names.insert(spec.name).second);
-  for (const std::string& row : testing::ParameterTableRows(GetParam().params)) {
+  for (const ParamSpec& spec : DeclaredParams()) EXPECT_TRUE(names.insert(spec.name).second);
+  for (const std::string& row : testing::ParameterTableRows(DeclaredParams())) {
     EXPECT_NE(readme.find(row), std::string::npos) << "README.md lacks the row\n" << row;
   }
 }
@@ -321,7 +327,7 @@ TEST_P(AlgorithmContractTest, LearnsThePointTask) {
       [](const float*, int n, float* actions) { std::fill(actions, actions + n, 0.0f); }, 16);
   EXPECT_LT(still, kLearnedReturn - 10.0);
 
-  const int64_t updates = GetParam().learn_updates;
+  const int64_t updates = Case().learn_updates;
   FakeTrainContext::Options options = SmallRun(RunDir("learn"), updates);
   options.evaluate_every = updates / 5 * BatchSize();
   FakeTrainContext context(options);
@@ -342,7 +348,7 @@ TEST_P(AlgorithmContractTest, LearnsThePointTask) {
   ASSERT_GE(logged.size(), 2u);
   std::vector<std::string> names;
   for (const auto& [name, value] : logged.back().second) names.push_back(name);
-  EXPECT_EQ(names, GetParam().metric_names);
+  EXPECT_EQ(names, Case().metric_names);
   EXPECT_GE(logged.back().first, options.total_steps);
   EXPECT_LT(logged[logged.size() - 2].first, options.total_steps);
 }
@@ -381,7 +387,7 @@ TEST_P(AlgorithmContractTest, ExportedPolicyActsLikeTheEvaluatedPolicy) {
 // stopping, checkpointing and resuming gives the uninterrupted run bitwise
 TEST_P(AlgorithmContractTest, ResumedRunEqualsUninterruptedRun) {
   at::set_num_threads(1);
-  const int64_t updates = GetParam().resume_updates;
+  const int64_t updates = Case().resume_updates;
   const int64_t stopped = updates / 2;
   FakeTrainContext full(SmallRun(RunDir("full"), updates));
   MakeAlgorithm()->Train(full);
@@ -425,7 +431,7 @@ TEST_P(AlgorithmContractTest, SameBitsOnOneThreadOrTwo) {
   // as stride runs: one intra-op thread, so the BLAS calls of the update's
   // calling thread are single-threaded like the shard helper's
   at::set_num_threads(1);
-  const int64_t updates = GetParam().resume_updates;
+  const int64_t updates = Case().resume_updates;
   std::vector<std::unique_ptr<FakeTrainContext>> runs;
   for (int workers : {1, 2, 2}) {
     FakeTrainContext::Options options =
@@ -452,7 +458,7 @@ TEST_P(AlgorithmContractTest, NonFiniteLossStopsTheRunAndKeepsTheLastGoodCheckpo
     GTEST_SKIP() << *reason;
   }
   at::set_num_threads(1);
-  const int64_t good_updates = GetParam().nan_update - 1;
+  const int64_t good_updates = Case().nan_update - 1;
   FakeTrainContext::Options options = SmallRun(RunDir("nan"), 10);
   options.checkpoint_every = BatchSize();
   // each of the 8 environments turns NaN a few steps into rollout nan_update
@@ -462,7 +468,7 @@ TEST_P(AlgorithmContractTest, NonFiniteLossStopsTheRunAndKeepsTheLastGoodCheckpo
     MakeAlgorithm()->Train(context);
     FAIL() << "expected a RuntimeError";
   } catch (const RuntimeError& e) {
-    const std::string expected = "update " + std::to_string(GetParam().nan_update) + ": non-finite";
+    const std::string expected = "update " + std::to_string(Case().nan_update) + ": non-finite";
     EXPECT_NE(std::string(e.what()).find(expected), std::string::npos) << e.what();
   }
   EXPECT_EQ(LoggedUpdates(context), good_updates);
@@ -475,25 +481,23 @@ TEST_P(AlgorithmContractTest, CheckpointOfAnotherAlgorithmIsRefused) {
   FakeTrainContext context(SmallRun(dir, 1));
   MakeAlgorithm()->Train(context);
   torch::serialize::OutputArchive archive;
-  WriteString(archive, "algorithm", GetParam().other_algorithm);
+  WriteString(archive, "algorithm", Case().other_algorithm);
   SaveArchiveAtomically(archive, dir + "/other.pt");
   try {
     MakeAlgorithm()->ExportPolicy(dir + "/other.pt", dir + "/p.pt", "");
     FAIL() << "expected a RuntimeError";
   } catch (const RuntimeError& e) {
-    EXPECT_NE(
-        std::string(e.what()).find("is a checkpoint of algorithm '" + GetParam().other_algorithm +
-                                   "', not '" + GetParam().name + "'"),
-        std::string::npos)
+    EXPECT_NE(std::string(e.what()).find("is a checkpoint of algorithm '" + Case().other_algorithm +
+                                         "', not '" + GetParam() + "'"),
+              std::string::npos)
         << e.what();
   }
 }
 
 INSTANTIATE_TEST_SUITE_P(Algorithms, AlgorithmContractTest,
-                         ::testing::Values(PpoCase(), VpgCase(), ArsCase(), SacCase(), Td3Case(),
-                                           RandomCase(), ZeroCase()),
-                         [](const ::testing::TestParamInfo<AlgorithmCase>& info) {
-                           return info.param.name;
+                         ::testing::ValuesIn(RegisteredAlgorithms()),
+                         [](const ::testing::TestParamInfo<std::string>& info) {
+                           return info.param;
                          });
 
 }  // namespace

@@ -1,5 +1,5 @@
 # stride_test(NAME SOURCES... [LIBS...] [PLUGIN target] [DEFINITIONS...]
-#             [DEPENDS targets...] [TIMEOUT seconds] [TORCH])
+#             [DEPENDS targets...] [TIMEOUT seconds] [TORCH] [CASES_FROM_PLUGINS])
 #
 # Every GoogleTest binary of the tree is declared this way, beside the code it
 # tests. The test knows where the stride binary, the sources and the plugins
@@ -7,9 +7,11 @@
 # STRIDE_BUILTIN_PLUGIN_DIR), links stride::framework and sees its private headers and the
 # CLI test runner. PLUGIN names a plugin library the test loads as stride
 # does, from PLUGIN_LIBRARY. TORCH links the algorithms' common and testing
-# libraries and reuses their precompiled <torch/torch.h>.
+# libraries and reuses their precompiled <torch/torch.h>. CASES_FROM_PLUGINS:
+# the test's cases are the built-in plugins it loads, so its tests are listed
+# when ctest runs, once every plugin is built, rather than after its own link.
 function(stride_test name)
-  cmake_parse_arguments(ARG "TORCH" "PLUGIN;TIMEOUT" "SOURCES;LIBS;DEFINITIONS;DEPENDS" ${ARGN})
+  cmake_parse_arguments(ARG "TORCH;CASES_FROM_PLUGINS" "PLUGIN;TIMEOUT" "SOURCES;LIBS;DEFINITIONS;DEPENDS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_include_directories(${name} PRIVATE
     ${PROJECT_SOURCE_DIR}/framework/src ${PROJECT_SOURCE_DIR}/tests/framework)
@@ -41,6 +43,9 @@ function(stride_test name)
     target_compile_definitions(${name} PRIVATE
       STRIDE_ALGORITHMS_DIR="${PROJECT_SOURCE_DIR}/algorithms")
     set(discovery DISCOVERY_TIMEOUT 60)
+  endif()
+  if(ARG_CASES_FROM_PLUGINS)
+    list(APPEND discovery DISCOVERY_MODE PRE_TEST)
   endif()
   if(ARG_TIMEOUT)
     gtest_discover_tests(${name} ${discovery} PROPERTIES TIMEOUT ${ARG_TIMEOUT})

@@ -24,9 +24,7 @@ class LinearPolicy {
   // normalize by them (ARS V2), otherwise act on raw observations (V1)
   LinearPolicy(int observation_size, ActionBox box, bool normalize);
 
-  int observation_size() const { return observation_size_; }
   int action_size() const { return box_.size(); }
-  const ActionBox& box() const { return box_; }
   // M [act, obs], row-major
   std::vector<double>& weights() { return weights_; }
   const std::vector<double>& weights() const { return weights_; }

@@ -9,8 +9,6 @@
 namespace stride::algorithms {
 namespace {
 
-constexpr double kLogSqrtTwoPi = 0.91893853320467274178;
-
 // linear layers in_size -> hidden_sizes... -> out_size, registered as prefix0, prefix1, ...;
 // out_gain is the orthogonal initialization's gain of the output layer
 std::vector<torch::nn::Linear> MakeMlp(torch::nn::Module& owner, const std::string& prefix,
@@ -126,16 +124,6 @@ void TorchDefaultInit(torch::Tensor weight, torch::Tensor bias, at::Generator& g
   torch::NoGradGuard no_grad;
   weight.uniform_(-bound, bound, generator);
   bias.uniform_(-bound, bound, generator);
-}
-
-torch::Tensor GaussianLogProb(const torch::Tensor& actions, const torch::Tensor& mean,
-                              const torch::Tensor& log_std) {
-  const torch::Tensor z = (actions - mean) * torch::exp(-log_std);
-  return (-0.5 * z.pow(2) - log_std - kLogSqrtTwoPi).sum(-1);
-}
-
-torch::Tensor GaussianEntropy(const torch::Tensor& log_std) {
-  return (0.5 + kLogSqrtTwoPi + log_std).sum();
 }
 
 }  // namespace stride::algorithms

@@ -82,12 +82,6 @@ void OrthogonalInit(torch::Tensor weight, double gain, at::Generator& generator)
 // +-1/sqrt(in), as torch.nn.Linear.reset_parameters does
 void TorchDefaultInit(torch::Tensor weight, torch::Tensor bias, at::Generator& generator);
 
-// log-density [B] of actions [B, act] under a diagonal Gaussian
-torch::Tensor GaussianLogProb(const torch::Tensor& actions, const torch::Tensor& mean,
-                              const torch::Tensor& log_std);
-// entropy of a diagonal Gaussian with the given log-std (independent of the mean)
-torch::Tensor GaussianEntropy(const torch::Tensor& log_std);
-
 }  // namespace stride::algorithms
 
 #endif  // STRIDE_ALGORITHMS_COMMON_ACTOR_CRITIC_H_

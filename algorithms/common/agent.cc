@@ -48,14 +48,6 @@ void Agent::UpdateNormalizer(const float* observations, int n) {
   if (normalizer_) normalizer_->Update(observations, n);
 }
 
-void Agent::Normalize(const float* observations, int n, float* normalized) const {
-  if (normalizer_) {
-    normalizer_->Normalize(observations, n, normalized);
-  } else {
-    std::copy_n(observations, static_cast<int64_t>(n) * observation_size(), normalized);
-  }
-}
-
 void Agent::ClipActions(float* actions, int n) const {
   const float* low = action_low_.data_ptr<float>();
   const float* high = action_high_.data_ptr<float>();

@@ -36,9 +36,8 @@ class Agent {
 
   // folds raw observations [B, obs] into the normalization statistics
   void UpdateNormalizer(const torch::Tensor& observations);
-  // the same and Normalize() on n rows of raw float buffers
+  // the same on n rows of a raw float buffer
   void UpdateNormalizer(const float* observations, int n);
-  void Normalize(const float* observations, int n, float* normalized) const;
   // clips actions [n, act] to the bounds in place
   void ClipActions(float* actions, int n) const;
   // raw -> network observations with the current statistics

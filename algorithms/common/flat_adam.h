@@ -16,8 +16,6 @@ class FlatAdam {
   // one step of params[begin, end) along gradient[begin, end)
   void Step(float* params, const float* gradient, double learning_rate);
 
-  int64_t begin() const { return begin_; }
-  int64_t end() const { return end_; }
   // steps taken and the moment estimates, for checkpoints
   int64_t steps = 0;
   std::vector<float> first_moment, second_moment;

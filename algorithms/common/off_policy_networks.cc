@@ -32,8 +32,6 @@ torch::Tensor ReluLayersImpl::forward(torch::Tensor x) {
   return x;
 }
 
-int64_t ReluLayersImpl::output_size() const { return layers_.back()->options.out_features(); }
-
 torch::nn::Linear MakeLinear(int64_t input, int64_t output, at::Generator& generator) {
   torch::nn::Linear layer(input, output);
   TorchDefaultInit(layer->weight, layer->bias, generator);

@@ -25,7 +25,6 @@ class ReluLayersImpl : public torch::nn::Module {
   torch::Tensor forward(torch::Tensor x);
 
   const std::vector<torch::nn::Linear>& layers() const { return layers_; }
-  int64_t output_size() const;
 
  private:
   std::vector<torch::nn::Linear> layers_;

@@ -34,7 +34,6 @@ class ReplayBuffer {
   ReplayBatch Sample(int64_t batch_size, at::Generator& generator) const;
 
   int64_t size() const { return size_; }
-  int64_t capacity() const { return capacity_; }
 
   // the transitions held and the write position; a buffer loads only into one
   // of the same capacity and sizes

@@ -1,12 +1,17 @@
-// docs/plugins.md stays true to the code: every snippet that names a file is in
-// that file verbatim, and the header table lists every public header.
+// The docs stay true to the code: every snippet of docs/plugins.md that names a
+// file is in that file verbatim, its header table lists every public header,
+// and docs/experiment_keys.md lists the framework's keys as they are declared.
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <gtest/gtest.h>
+
+#include "stride/experiment.h"
+#include "stride/params.h"
 
 namespace {
 
@@ -95,6 +100,23 @@ TEST(GuideTest, TheHeaderTableListsEveryPublicHeader) {
     ++count;
   }
   EXPECT_GE(count, 13);
+}
+
+// each table's section: its heading, then the declared keys as a table
+TEST(GuideTest, ExperimentKeysAreListedAsDeclared) {
+  const std::string keys = ReadFile(fs::path(STRIDE_SOURCE_DIR) / "docs/experiment_keys.md");
+  const std::vector<std::pair<std::string, std::vector<stride::ParamSpec>>> tables = {
+      {"[experiment]", stride::ExperimentTableSpec()},
+      {"[environment]", stride::EnvironmentTableSpec()},
+      {"[[reward]]", stride::RewardTableSpec()},
+      {"[algorithm]", stride::AlgorithmTableSpec()},
+      {"[evaluation]", stride::EvaluationTableSpec()},
+  };
+  for (const auto& [name, specs] : tables) {
+    const std::string section = "## `" + name + "`\n\n" + stride::ParamTable(specs);
+    EXPECT_NE(keys.find(section), std::string::npos) << "docs/experiment_keys.md lacks\n"
+                                                     << section;
+  }
 }
 
 }  // namespace

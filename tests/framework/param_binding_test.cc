@@ -92,5 +92,12 @@ TEST(ParamBindingTest, TheDefaultsReadBackAsTheStructsDefaults) {
   EXPECT_EQ(config.inner.sizes, defaults.inner.sizes);
 }
 
+// a required parameter has no default, nested or not
+TEST(ParamBindingTest, ARequiredParameterStaysRequiredWhenNested) {
+  const ParamBindings<Inner> inner = {Required(Bind(&Inner::rate, "rate", "a rate"))};
+  EXPECT_FALSE(SpecsOf(inner)[0].default_value);
+  EXPECT_FALSE(SpecsOf(Nest(&Outer::inner, inner))[0].default_value);
+}
+
 }  // namespace
 }  // namespace stride

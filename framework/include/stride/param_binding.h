@@ -107,7 +107,8 @@ ParamBinding<Config> Bind(Field Config::*field, std::string name, std::string do
   return binding;
 }
 
-// the parameters of a member struct, with the defaults Outer{} gives it
+// the parameters of a member struct, with the defaults Outer{} gives it (a
+// required one stays required)
 template <typename Outer, typename Inner>
 ParamBindings<Outer> Nest(Inner Outer::*member, const ParamBindings<Inner>& inner) {
   ParamBindings<Outer> table;
@@ -118,7 +119,7 @@ ParamBindings<Outer> Nest(Inner Outer::*member, const ParamBindings<Inner>& inne
       read(params, outer.*member);
     };
     nested.spec = binding.spec;
-    nested.spec.default_value = nested.get(Outer{});
+    if (nested.spec.default_value) nested.spec.default_value = nested.get(Outer{});
     table.push_back(std::move(nested));
   }
   return table;

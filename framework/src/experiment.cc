@@ -381,7 +381,7 @@ namespace {
 using E = Experiment;
 constexpr std::nullopt_t kNone = std::nullopt;
 
-// evaluation.success, which ReadSuccessCriterion reads against the
+// evaluation.success, which ReadSuccessConditions reads against the
 // environment's metrics; bound for validation, docs and the resolved file
 ParamBinding<E> SuccessBinding() {
   ParamBinding<E> binding;

@@ -2,9 +2,24 @@
 
 #include <cmath>
 
+#include "algorithms/common/vector_clones.h"
 #include "stride/phase_times.h"
 
 namespace stride::algorithms {
+namespace {
+
+// m, v and p of torch::optim::Adam's step, elementwise
+STRIDE_VECTOR_CLONES void AdamUpdate(float* p, const float* g, float* m, float* v, int64_t n,
+                                     float beta1, float beta2, float step_size,
+                                     float inverse_sqrt_correction2, float eps) {
+  for (int64_t k = 0; k < n; ++k) {
+    m[k] = beta1 * m[k] + (1.0f - beta1) * g[k];
+    v[k] = beta2 * v[k] + (1.0f - beta2) * g[k] * g[k];
+    p[k] -= step_size * m[k] / (std::sqrt(v[k]) * inverse_sqrt_correction2 + eps);
+  }
+}
+
+}  // namespace
 
 FlatAdam::FlatAdam(int64_t begin, int64_t end, double eps, double beta1, double beta2)
     : first_moment(end - begin),
@@ -22,17 +37,9 @@ void FlatAdam::Step(float* params, const float* gradient, double learning_rate) 
   const double bias_correction2 = 1.0 - std::pow(beta2_, static_cast<double>(steps));
   const float step_size = static_cast<float>(learning_rate / bias_correction1);
   const float inverse_sqrt_correction2 = static_cast<float>(1.0 / std::sqrt(bias_correction2));
-  const float beta1 = static_cast<float>(beta1_), beta2 = static_cast<float>(beta2_);
-  const float eps = static_cast<float>(eps_);
-  float* p = params + begin_;
-  const float* g = gradient + begin_;
-  float* m = first_moment.data();
-  float* v = second_moment.data();
-  for (int64_t k = 0; k < end_ - begin_; ++k) {
-    m[k] = beta1 * m[k] + (1.0f - beta1) * g[k];
-    v[k] = beta2 * v[k] + (1.0f - beta2) * g[k] * g[k];
-    p[k] -= step_size * m[k] / (std::sqrt(v[k]) * inverse_sqrt_correction2 + eps);
-  }
+  AdamUpdate(params + begin_, gradient + begin_, first_moment.data(), second_moment.data(),
+             end_ - begin_, static_cast<float>(beta1_), static_cast<float>(beta2_), step_size,
+             inverse_sqrt_correction2, static_cast<float>(eps_));
 }
 
 double ClipGradientNorm(std::vector<float>& gradient, double max_norm) {

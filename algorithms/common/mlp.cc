@@ -6,10 +6,28 @@
 #include <cblas.h>
 #include <fmt/format.h>
 
+#include "algorithms/common/vector_clones.h"
 #include "stride/error.h"
 
 namespace stride::algorithms {
 namespace {
+
+STRIDE_VECTOR_CLONES void TanhInPlace(float* v, int64_t n) {
+  for (int64_t k = 0; k < n; ++k) v[k] = Tanh(v[k]);
+}
+
+STRIDE_VECTOR_CLONES void ReluInPlace(float* v, int64_t n) {
+  for (int64_t k = 0; k < n; ++k) v[k] = std::max(v[k], 0.0f);
+}
+
+// d[k] *= tanh'(pre-activation) given the activation a[k] = tanh(.)
+STRIDE_VECTOR_CLONES void TanhBackwardInPlace(float* d, const float* a, int64_t n) {
+  for (int64_t k = 0; k < n; ++k) d[k] *= 1.0f - a[k] * a[k];
+}
+
+STRIDE_VECTOR_CLONES void ReluBackwardInPlace(float* d, const float* a, int64_t n) {
+  for (int64_t k = 0; k < n; ++k) d[k] = a[k] > 0.0f ? d[k] : 0.0f;
+}
 
 // y[rows, out] = x[rows, in] W^T + b
 void Linear(const float* w, const float* b, const float* x, int rows, int in, int out, float* y) {
@@ -57,9 +75,9 @@ void Mlp::Forward(const float* params, const float* x, int rows, MlpActivations&
     if (!last) {
       const int64_t n = static_cast<int64_t>(rows) * out_size;
       if (activation_ == Activation::kTanh) {
-        for (int64_t k = 0; k < n; ++k) out[k] = Tanh(out[k]);
+        TanhInPlace(out, n);
       } else {
-        for (int64_t k = 0; k < n; ++k) out[k] = std::max(out[k], 0.0f);
+        ReluInPlace(out, n);
       }
     }
     in = out;
@@ -94,9 +112,9 @@ void Mlp::Backward(const float* params, const float* x, int rows, MlpActivations
                 out_size, params + weight_offset(i), in_size, 0.0f, d_in, in_size);
     const int64_t n = static_cast<int64_t>(rows) * in_size;
     if (activation_ == Activation::kTanh) {
-      for (int64_t k = 0; k < n; ++k) d_in[k] *= 1.0f - in[k] * in[k];
+      TanhBackwardInPlace(d_in, in, n);
     } else {
-      for (int64_t k = 0; k < n; ++k) d_in[k] = in[k] > 0.0f ? d_in[k] : 0.0f;
+      ReluBackwardInPlace(d_in, in, n);
     }
     d_out = d_in;
   }

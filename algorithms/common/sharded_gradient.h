@@ -1,8 +1,10 @@
 // The gradient of a per-sample loss of the actor-critic over a minibatch, in
-// a fixed number of shards: each shard gathers its rows, runs the networks
-// forward, asks the loss for the derivatives at the outputs and runs them
+// a fixed number of shards: each shard gathers its rows, runs a network
+// forward, asks the loss for the derivatives at its outputs and runs them
 // back; the shards' gradients are summed in shard order, so the bits do not
-// depend on how many threads ran the shards.
+// depend on how many threads ran the shards. When both networks run, each
+// thread runs one of them over every shard, so a network's parameters and
+// gradients stay in the cache of one core.
 #ifndef STRIDE_ALGORITHMS_COMMON_SHARDED_GRADIENT_H_
 #define STRIDE_ALGORITHMS_COMMON_SHARDED_GRADIENT_H_
 
@@ -24,23 +26,25 @@ struct LossAndGradient {
   double gradient = 0.0;
 };
 
-// one shard as the loss sees it: outputs to read, derivatives to write
+// one shard as the loss sees it: outputs to read, derivatives to write. The
+// loss is called once per shard for each network that runs, with that
+// network's fields set and the other's null, possibly on two threads at once.
 struct LossShard {
   // rows of the shard, and their indices into the batch
   int rows = 0;
   const int64_t* index = nullptr;
   // position of the shard's first row in the minibatch
   int first = 0;
-  // the networks' outputs: means [rows, act] when the actor runs, values [rows]
-  // when the critic runs
+  // the actor's call: means [rows, act] to read, dL/dmean [rows, act] to write
+  // and dL/dlog_std [act] to add to
   const float* mean = nullptr;
-  const float* values = nullptr;
-  // dL/dmean [rows, act], dL/dlog_std [act] and dL/dvalues [rows]: the loss
-  // writes those of the networks that run
   float* d_mean = nullptr;
   float* d_log_std = nullptr;
+  // the critic's call: values [rows] to read, dL/dvalues [rows] to write
+  const float* values = nullptr;
   float* d_values = nullptr;
-  // statistics the loss accumulates; summed over shards in shard order
+  // statistics the call accumulates; summed over shards in shard order, the
+  // actor's before the critic's
   double* sums = nullptr;
 };
 
@@ -77,16 +81,25 @@ class ShardedGradient {
   int threads() const { return runner_.threads(); }
 
  private:
-  struct Shard {
-    std::vector<float> observations, mean, values, d_mean, d_values, gradient;
+  // one network's pass over one shard's rows
+  struct Pass {
+    std::vector<float> observations, outputs, d_outputs;
     std::vector<double> sums;
-    MlpActivations actor_cache, critic_cache;
+    MlpActivations cache;
+  };
+  struct Shard {
+    // laid out as the parameters; each network writes its own range
+    std::vector<float> gradient;
+    Pass actor, critic;
   };
   // the shards run, their gradients (when backward) and statistics summed in order
   void Run(const float* params, const float* observations, const std::vector<ShardRows>& shards,
            bool actor, bool critic, bool backward, const ShardLoss& loss);
-  void RunShard(Shard& shard, const float* params, const float* observations, const ShardRows& rows,
-                bool actor, bool critic, bool backward, const ShardLoss& loss);
+  // one network forward, through the loss and (when backward) back over one shard
+  void RunPass(Shard& shard, bool actor, const float* params, const float* observations,
+               const ShardRows& rows, bool backward, const ShardLoss& loss);
+  // gradient_[begin, end) as the sum of the shards' in shard order
+  void SumGradients(int shards, int64_t begin, int64_t end);
 
   const FlatActorCritic& net_;
   std::vector<Shard> shards_;

@@ -196,7 +196,8 @@ void Ppo::Train(TrainContext& context) {
     const double m = static_cast<double>(minibatch_size);
     const float* log_std = model->flat_parameters() + net.log_std_offset();
     auto loss = [&](LossShard& shard) {
-      for (int r = 0; r < shard.rows; ++r) {
+      // the clipped surrogate through the log-density to the mean and log-std
+      for (int r = 0; shard.mean != nullptr && r < shard.rows; ++r) {
         const int64_t i = shard.index[r];
         const float* mean = shard.mean + r * act;
         const double log_ratio =
@@ -205,16 +206,16 @@ void Ppo::Train(TrainContext& context) {
         // k3 estimator of KL(old || new) (Schulman 2020)
         shard.sums[kApproxKl] += (ratio - 1.0) - log_ratio;
         shard.sums[kClipped] += std::abs(ratio - 1.0) > c.clip_epsilon ? 1.0 : 0.0;
-
-        // the clipped surrogate through the log-density to the mean and log-std
         const LossAndGradient policy =
             ClippedSurrogate(ratio, minibatch_advantages[shard.first + r], c.clip_epsilon);
         shard.sums[kPolicyLoss] += policy.loss;
         const double d_log_prob = policy.gradient * ratio / m;
         GaussianLogDensityBackward(b_actions + i * act, mean, log_std, act, d_log_prob,
                                    shard.d_mean + r * act, shard.d_log_std);
-
-        // the value loss, weighted by c1
+      }
+      // the value loss, weighted by c1
+      for (int r = 0; shard.values != nullptr && r < shard.rows; ++r) {
+        const int64_t i = shard.index[r];
         const LossAndGradient value =
             ValueError(shard.values[r], b_values[i], b_returns[i], c.clip_epsilon, c.clip_vloss);
         shard.sums[kValueLoss] += value.loss;

@@ -112,15 +112,22 @@ TEST(ShardedGradientThreadsTest, SameBitsOnOneThreadAndOnTwo) {
   };
   ShardedGradient one(model->flat(), 2, 1), two(model->flat(), 2, 2);
   ASSERT_EQ(two.threads(), 2);
-  for (int repeat = 0; repeat < 20; ++repeat) {
-    const std::vector<float> a =
-        one.Compute(model->flat_parameters(), observations.data_ptr<float>(), index.data(), 64,
-                    true, true, loss);
-    const std::vector<float> b =
-        two.Compute(model->flat_parameters(), observations.data_ptr<float>(), index.data(), 64,
-                    true, true, loss);
-    ASSERT_EQ(a, b) << "repeat " << repeat;
-    ASSERT_EQ(one.sums(), two.sums());
+  // both networks (one per thread), and each alone (one shard per thread)
+  for (const auto& [actor, critic] : {std::pair(true, true), {true, false}, {false, true}}) {
+    for (int repeat = 0; repeat < 20; ++repeat) {
+      const std::vector<float> a =
+          one.Compute(model->flat_parameters(), observations.data_ptr<float>(), index.data(), 64,
+                      actor, critic, loss);
+      const std::vector<float> b =
+          two.Compute(model->flat_parameters(), observations.data_ptr<float>(), index.data(), 64,
+                      actor, critic, loss);
+      ASSERT_EQ(a, b) << "actor " << actor << ", critic " << critic << ", repeat " << repeat;
+      ASSERT_EQ(one.sums(), two.sums());
+      // the network that did not run has a zero gradient
+      const auto critic_begin = b.begin() + model->flat().critic_offset();
+      ASSERT_EQ(std::count(b.begin(), critic_begin, 0.0f) == critic_begin - b.begin(), !actor);
+      ASSERT_EQ(std::count(critic_begin, b.end(), 0.0f) == b.end() - critic_begin, !critic);
+    }
   }
 }
 

@@ -213,7 +213,16 @@ int BenchTrain(const Args& args) {
   const Experiment experiment =
       LoadExperiment(path, overrides, registry, args.Value("--variant").value_or(""));
 
-  // training, then raw stepping of the same model on every core
+  // raw stepping of the same model on every core before and after training:
+  // the machine's speed drifts, and the mean of the two spans the run
+  std::unique_ptr<Environment> env =
+      registry.MakeEnvironment(experiment.environment.plugin, experiment.environment.params);
+  const mjModel* model = reinterpret_cast<const mjModel*>(env->mujoco_model());
+  if (!model) throw ConfigError("bench train: the experiment's environment is not a MuJoCo model");
+  const int frame_skip = static_cast<int>(std::lround(env->dt() / model->opt.timestep));
+  const Trace trace = RecordTrace(*env, RandomActions(env->action_space(), 20'000, 2), 20'000);
+  const double raw_before = RawEnvStepsPerSecond(model, trace, frame_skip, cores);
+
   const fs::path out = fs::temp_directory_path() / fmt::format("stride-bench-{}", getpid());
   RunOptions options;
   options.output_dir = out.string();
@@ -243,14 +252,8 @@ int BenchTrain(const Args& args) {
   const double train = LastColumn(run_dir / "metrics.csv", "steps_per_second");
   const double updates = static_cast<double>(CountRows(run_dir / "metrics.csv"));
   fs::remove_all(out);
-
-  std::unique_ptr<Environment> env =
-      registry.MakeEnvironment(experiment.environment.plugin, experiment.environment.params);
-  const mjModel* model = reinterpret_cast<const mjModel*>(env->mujoco_model());
-  if (!model) throw ConfigError("bench train: the experiment's environment is not a MuJoCo model");
-  const int frame_skip = static_cast<int>(std::lround(env->dt() / model->opt.timestep));
-  const Trace trace = RecordTrace(*env, RandomActions(env->action_space(), 20'000, 2), 20'000);
-  const double raw = RawEnvStepsPerSecond(model, trace, frame_skip, cores);
+  const double raw_after = RawEnvStepsPerSecond(model, trace, frame_skip, cores);
+  const double raw = 0.5 * (raw_before + raw_after);
   const int ranks = group ? group->world_size() : 1;
   std::printf("%-44s %10.0f env steps/s\n",
               fmt::format("training ({} steps, {} envs, {} workers{})", steps, experiment.num_envs,
@@ -258,8 +261,8 @@ int BenchTrain(const Args& args) {
                           ranks > 1 ? fmt::format(" per rank, {} ranks", ranks) : "")
                   .c_str(),
               train);
-  std::printf("%-44s %10.0f env steps/s\n", fmt::format("raw mj_step, {} threads", cores).c_str(),
-              raw);
+  std::printf("%-44s %10.0f env steps/s (before %.0f, after %.0f)\n",
+              fmt::format("raw mj_step, {} threads", cores).c_str(), raw, raw_before, raw_after);
   std::printf("training / raw: %.3f\n", train / raw);
 
   // where the wall-clock time of the run went

@@ -649,5 +649,24 @@ TEST(CliTest, UnwritableOutputDirectoryIsAConfigError) {
       HasSubstr("cannot create run directory '/proc/stride_cannot_write_here/tiny/seed_0'"));
 }
 
+TEST(CliTest, BenchTrainReportsTheRatioWhereTheTimeGoesAndMemory) {
+  const std::string path = WriteExperiment("bench", Experiment());
+  CliResult result = RunStride("bench train " + path + " --steps 512");
+  ASSERT_EQ(result.exit_code, 0) << result.err;
+  EXPECT_THAT(result.out, HasSubstr("training (512 steps, 2 envs"));
+  EXPECT_THAT(result.out, HasSubstr("threads"));
+  EXPECT_THAT(result.out, HasSubstr("env steps/s (before "));
+  for (const char* phase :
+       {"environment stepping", "policy inference and rollout storage", "advantages (GAE)",
+        "update: forward and backward", "update: optimizer", "other (setup, run bookkeeping)"}) {
+    EXPECT_THAT(result.out, HasSubstr(phase));
+  }
+  EXPECT_THAT(result.out, HasSubstr("peak resident memory: "));
+  // the ratio is training's rate over raw stepping's, both printed
+  const size_t at = result.out.find("training / raw: ");
+  ASSERT_NE(at, std::string::npos) << result.out;
+  EXPECT_GT(std::stod(result.out.substr(at + 16)), 0.0);
+}
+
 }  // namespace
 }  // namespace stride::testing

@@ -32,6 +32,9 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// stride bench train's raw stepping between updates, left out of the breakdown
+constexpr char kRawPhase[] = "raw stepping between updates";
+
 double Seconds(const std::function<void()>& work) {
   const auto start = std::chrono::steady_clock::now();
   work();
@@ -101,6 +104,56 @@ double RawEnvStepsPerSecond(const mjModel* m, const Trace& trace, int frame_skip
   };
   return BestRate(3, static_cast<double>(trace.steps) * threads, run);
 }
+
+// raw stepping of a trace on every core in bursts, each thread continuing
+// through the trace on its own simulation state
+class RawBursts {
+ public:
+  RawBursts(const mjModel* m, const Trace& trace, int frame_skip, int threads)
+      : m_(m), trace_(trace), frame_skip_(frame_skip) {
+    for (int w = 0; w < threads; ++w) data_.push_back(mj_makeData(m));
+  }
+  ~RawBursts() {
+    for (mjData* d : data_) mj_deleteData(d);
+  }
+  RawBursts(const RawBursts&) = delete;
+  RawBursts& operator=(const RawBursts&) = delete;
+
+  // about steps env steps, shared by the threads
+  void Step(int64_t steps) {
+    const int threads = static_cast<int>(data_.size());
+    const int64_t per_thread = std::max<int64_t>(1, steps / threads);
+    seconds_ += Seconds([&] {
+      std::vector<std::thread> workers;
+      for (int w = 0; w < threads; ++w) {
+        workers.emplace_back([&, w] {
+          mjData* d = data_[w];
+          for (int64_t k = 0; k < per_thread; ++k) {
+            const size_t t = static_cast<size_t>((position_ + k) % trace_.steps);
+            std::copy_n(trace_.qpos.data() + t * m_->nq, m_->nq, d->qpos);
+            std::copy_n(trace_.qvel.data() + t * m_->nv, m_->nv, d->qvel);
+            std::copy_n(trace_.act.data() + t * m_->na, m_->na, d->act);
+            std::copy_n(trace_.ctrl.data() + t * m_->nu, m_->nu, d->ctrl);
+            for (int f = 0; f < frame_skip_; ++f) mj_step(m_, d);
+          }
+        });
+      }
+      for (std::thread& worker : workers) worker.join();
+    });
+    position_ += per_thread;
+    steps_ += per_thread * threads;
+  }
+  int64_t steps() const { return steps_; }
+  double steps_per_second() const { return static_cast<double>(steps_) / seconds_; }
+
+ private:
+  const mjModel* m_;
+  const Trace& trace_;
+  int frame_skip_;
+  std::vector<mjData*> data_;
+  int64_t position_ = 0, steps_ = 0;
+  double seconds_ = 0.0;
+};
 
 double VecEnvStepsPerSecond(VecEnv& env, int iterations) {
   const std::vector<float> actions = RandomActions(env.action_space(), env.num_envs() * 64, 1);
@@ -213,15 +266,19 @@ int BenchTrain(const Args& args) {
   const Experiment experiment =
       LoadExperiment(path, overrides, registry, args.Value("--variant").value_or(""));
 
-  // raw stepping of the same model on every core before and after training:
-  // the machine's speed drifts, and the mean of the two spans the run
+  // raw stepping of the same model on every core, a tenth as many steps as
+  // training took, run between updates in bursts long enough to warm up, so
+  // that both rates see the machine at the same moments; what a short run
+  // leaves owing runs after it, and a data-parallel run's before and after it
   std::unique_ptr<Environment> env =
       registry.MakeEnvironment(experiment.environment.plugin, experiment.environment.params);
   const mjModel* model = reinterpret_cast<const mjModel*>(env->mujoco_model());
   if (!model) throw ConfigError("bench train: the experiment's environment is not a MuJoCo model");
   const int frame_skip = static_cast<int>(std::lround(env->dt() / model->opt.timestep));
   const Trace trace = RecordTrace(*env, RandomActions(env->action_space(), 20'000, 2), 20'000);
-  const double raw_before = RawEnvStepsPerSecond(model, trace, frame_skip, cores);
+  RawBursts raw_bursts(model, trace, frame_skip, cores);
+  constexpr int64_t kBurst = 16'000;
+  int64_t owed = 0;
 
   const fs::path out = fs::temp_directory_path() / fmt::format("stride-bench-{}", getpid());
   RunOptions options;
@@ -237,9 +294,18 @@ int BenchTrain(const Args& args) {
       FollowDataParallelRun(registry, options);
       return 0;
     }
+    raw_bursts.Step(kBurst);
+  } else {
+    options.between_updates = [&](int64_t update_steps) {
+      owed += update_steps / 10;
+      if (owed < kBurst) return;
+      PhaseTimer timer(kRawPhase);
+      raw_bursts.Step(owed);
+      owed = 0;
+    };
   }
   ResetPhaseTimes();
-  const double wall = Seconds([&] {
+  double wall = Seconds([&] {
     if (!group) {
       RunExperiment(experiment, registry, options);
       return;
@@ -247,13 +313,21 @@ int BenchTrain(const Args& args) {
     const PlannedRun run = PlanRuns({experiment}, options).front();
     LeadDataParallelRun(run.dir, &run, registry, options);
   });
-  const std::vector<std::pair<std::string, double>> phases = PhaseTimes();
+  std::vector<std::pair<std::string, double>> phases = PhaseTimes();
   const fs::path run_dir = RunDirectory(experiment, out.string(), *options.seed);
   const double train = LastColumn(run_dir / "metrics.csv", "steps_per_second");
   const double updates = static_cast<double>(CountRows(run_dir / "metrics.csv"));
   fs::remove_all(out);
-  const double raw_after = RawEnvStepsPerSecond(model, trace, frame_skip, cores);
-  const double raw = 0.5 * (raw_before + raw_after);
+  const bool between_updates = raw_bursts.steps() > 0 && !group;
+  if (raw_bursts.steps() < kBurst || group) raw_bursts.Step(std::max(owed, kBurst));
+  const double raw = raw_bursts.steps_per_second();
+  // the raw bursts are no part of the training's time
+  for (auto it = phases.begin(); it != phases.end(); ++it) {
+    if (it->first != kRawPhase) continue;
+    wall -= it->second;
+    phases.erase(it);
+    break;
+  }
   const int ranks = group ? group->world_size() : 1;
   std::printf("%-44s %10.0f env steps/s\n",
               fmt::format("training ({} steps, {} envs, {} workers{})", steps, experiment.num_envs,
@@ -261,8 +335,13 @@ int BenchTrain(const Args& args) {
                           ranks > 1 ? fmt::format(" per rank, {} ranks", ranks) : "")
                   .c_str(),
               train);
-  std::printf("%-44s %10.0f env steps/s (before %.0f, after %.0f)\n",
-              fmt::format("raw mj_step, {} threads", cores).c_str(), raw, raw_before, raw_after);
+  std::printf("%-44s %10.0f env steps/s\n",
+              fmt::format("raw mj_step, {} threads, {}", cores,
+                          between_updates ? "between updates"
+                          : group         ? "before and after training"
+                                          : "after training")
+                  .c_str(),
+              raw);
   std::printf("training / raw: %.3f\n", train / raw);
 
   // where the wall-clock time of the run went

@@ -50,7 +50,7 @@ class RunContext : public TrainContext {
  public:
   RunContext(const Experiment& experiment, const PluginRegistry& registry, int64_t seed,
              std::string run_dir, std::string config_toml, bool resume, int num_workers,
-             ProcessGroup& group)
+             ProcessGroup& group, std::function<void(int64_t)> between_updates)
       : experiment_(experiment),
         registry_(registry),
         seed_(seed),
@@ -58,6 +58,7 @@ class RunContext : public TrainContext {
         config_toml_(std::move(config_toml)),
         resume_(resume),
         group_(group),
+        between_updates_(std::move(between_updates)),
         start_(std::chrono::steady_clock::now()) {
     // rank 0 alone writes the run's files
     if (group.rank() == 0) {
@@ -127,6 +128,12 @@ class RunContext : public TrainContext {
     row.insert(row.end(), metrics.begin(), metrics.end());
     metrics_->Write(step, row);
     PrintProgress(step, elapsed, steps_per_second);
+    if (between_updates_) {
+      const auto begin = std::chrono::steady_clock::now();
+      between_updates_(step - previous_step_);
+      excluded_seconds_ +=
+          std::chrono::duration<double>(std::chrono::steady_clock::now() - begin).count();
+    }
   }
 
   bool EvaluationDue(int64_t step) const override {
@@ -243,8 +250,10 @@ class RunContext : public TrainContext {
                         stride::EvaluateRobustness(*eval_env_, policy, experiment_, run_dir_));
   }
 
+  // seconds since the start, without the time between_updates took
   double Elapsed() const {
-    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count();
+    return std::chrono::duration<double>(std::chrono::steady_clock::now() - start_).count() -
+           excluded_seconds_;
   }
 
   // training wall-clock seconds of the run so far, evaluations excluded
@@ -280,6 +289,8 @@ class RunContext : public TrainContext {
   std::string config_toml_;
   bool resume_;
   ProcessGroup& group_;
+  std::function<void(int64_t)> between_updates_;
+  double excluded_seconds_ = 0.0;
   std::unique_ptr<TensorBoardWriter> events_;
   std::unique_ptr<MetricsLog> metrics_;
   std::unique_ptr<MetricsLog> evaluations_;
@@ -301,9 +312,11 @@ class RunContext : public TrainContext {
 
 // one seed from a prepared run directory, or this rank's share of it
 RunStatus TrainRun(const Experiment& experiment, const PluginRegistry& registry, int64_t seed,
-                   const std::string& run_dir, bool resume, int num_workers, ProcessGroup& group) {
+                   const std::string& run_dir, bool resume, int num_workers, ProcessGroup& group,
+                   const std::function<void(int64_t)>& between_updates = {}) {
   const std::string config_toml = ReadFile(run_dir + "/config.toml");
-  RunContext context(experiment, registry, seed, run_dir, config_toml, resume, num_workers, group);
+  RunContext context(experiment, registry, seed, run_dir, config_toml, resume, num_workers, group,
+                     between_updates);
   std::unique_ptr<Algorithm> algorithm =
       registry.MakeAlgorithm(experiment.algorithm.plugin, experiment.algorithm.params);
   if (group.world_size() == 1) {
@@ -385,11 +398,12 @@ OpenedRun OpenRun(const std::string& run_dir, PluginRegistry& registry) {
 
 // a run directory as this process has locked it: trained from its checkpoint
 // if it has one, else from the start
-RunStatus TrainLockedRun(const std::string& run_dir, PluginRegistry& registry, int num_workers) {
+RunStatus TrainLockedRun(const std::string& run_dir, PluginRegistry& registry, int num_workers,
+                         const std::function<void(int64_t)>& between_updates = {}) {
   const OpenedRun run = OpenRun(run_dir, registry);
   std::fprintf(stderr, "[%s] %s\n", run_dir.c_str(), run.resume ? "resuming" : "starting");
   return TrainRun(run.experiment, registry, run.experiment.seeds.front(), run_dir, run.resume,
-                  num_workers, SingleProcess());
+                  num_workers, SingleProcess(), between_updates);
 }
 
 // rank 0's word to the other ranks of a data-parallel run: "run\nDIR",
@@ -636,7 +650,8 @@ RunStatus RunPlanned(const std::vector<PlannedRun>& runs, PluginRegistry& regist
   for (const PlannedRun& run : runs) {
     if (run.action == RunAction::kSkip) continue;
     if (run.action == RunAction::kStart) PrepareRun(run, registry, options);
-    if (TrainLockedRun(run.dir, registry, options.num_workers) == RunStatus::kStopped) {
+    if (TrainLockedRun(run.dir, registry, options.num_workers, options.between_updates) ==
+        RunStatus::kStopped) {
       return RunStatus::kStopped;
     }
   }
@@ -660,7 +675,7 @@ RunStatus LeadDataParallelRun(const std::string& run_dir, const PlannedRun* fres
   std::fprintf(stderr, "[%s] %s, data-parallel over %d ranks\n", run_dir.c_str(),
                run.resume ? "resuming" : "starting", group.world_size());
   return TrainRun(run.experiment, registry, run.experiment.seeds.front(), run_dir, run.resume,
-                  options.num_workers, group);
+                  options.num_workers, group, options.between_updates);
 }
 
 void EndDataParallelRun(ProcessGroup& group, const std::string& error) {

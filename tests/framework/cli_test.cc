@@ -654,8 +654,8 @@ TEST(CliTest, BenchTrainReportsTheRatioWhereTheTimeGoesAndMemory) {
   CliResult result = RunStride("bench train " + path + " --steps 512");
   ASSERT_EQ(result.exit_code, 0) << result.err;
   EXPECT_THAT(result.out, HasSubstr("training (512 steps, 2 envs"));
-  EXPECT_THAT(result.out, HasSubstr("threads"));
-  EXPECT_THAT(result.out, HasSubstr("env steps/s (before "));
+  // too short to owe a burst between updates: raw stepping runs after training
+  EXPECT_THAT(result.out, HasSubstr("threads, after training"));
   for (const char* phase :
        {"environment stepping", "policy inference and rollout storage", "advantages (GAE)",
         "update: forward and backward", "update: optimizer", "other (setup, run bookkeeping)"}) {

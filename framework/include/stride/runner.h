@@ -5,6 +5,7 @@
 #define STRIDE_RUNNER_H_
 
 #include <cstdint>
+#include <functional>
 #include <map>
 #include <memory>
 #include <optional>
@@ -36,6 +37,10 @@ struct RunOptions {
   std::map<std::string, std::string> versions;
   // the ranks of a data-parallel run; null for a process that trains alone
   ProcessGroup* group = nullptr;
+  // called after every update's metrics with the update's environment steps;
+  // its time is left out of the run's time and rate (stride bench train steps
+  // raw MuJoCo there, so both rates see the machine at the same moments)
+  std::function<void(int64_t)> between_updates;
 };
 
 // how a run ended

@@ -1,0 +1,79 @@
+// RunOptions::between_updates: the runner calls it after every update with the
+// update's steps, and leaves its time out of the run's training time.
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <gmock/gmock.h>
+#include <gtest/gtest.h>
+
+#include "stride/experiment.h"
+#include "stride/registry.h"
+#include "stride/runner.h"
+
+namespace stride {
+namespace {
+
+using ::testing::ElementsAre;
+
+// two updates of 2 environments x 64 steps
+constexpr char kExperiment[] =
+    "[experiment]\n"
+    "name = \"hook\"\n"
+    "total_steps = 256\n"
+    "checkpoint_every_steps = 0\n"
+    "plugin_dirs = [\"" STRIDE_BUILTIN_PLUGIN_DIR
+    "\"]\n"
+    "[environment]\n"
+    "plugin = \"pendulum\"\n"
+    "num_envs = 2\n"
+    "[[reward]]\n"
+    "plugin = \"alive_bonus\"\n"
+    "[algorithm]\n"
+    "plugin = \"ppo\"\n"
+    "num_steps = 64\n"
+    "num_minibatches = 2\n"
+    "update_epochs = 1\n"
+    "[evaluation]\n"
+    "episodes = 1\n";
+
+// the last row's value of column in a CSV file
+double LastValue(const std::string& path, const std::string& column) {
+  std::ifstream in(path);
+  std::string header, line, last;
+  std::getline(in, header);
+  while (std::getline(in, line)) last = line;
+  std::stringstream names(header), values(last);
+  for (std::string name, value;
+       std::getline(names, name, ',') && std::getline(values, value, ',');) {
+    if (name == column) return std::stod(value);
+  }
+  return -1.0;
+}
+
+TEST(RunnerTest, BetweenUpdatesRunsAfterEveryUpdateOutsideTheRunsTime) {
+  PluginRegistry registry;
+  const Experiment experiment = ParseExperiments(kExperiment, "hook.toml", {}, registry).front();
+  RunOptions options;
+  options.output_dir = ::testing::TempDir() + "runner_between_updates";
+  options.force = true;
+  std::vector<int64_t> calls;
+  options.between_updates = [&](int64_t steps) {
+    calls.push_back(steps);
+    std::this_thread::sleep_for(std::chrono::seconds(1));
+  };
+  RunExperiment(experiment, registry, options);
+  EXPECT_THAT(calls, ElementsAre(128, 128));
+  // two updates of a pendulum take milliseconds; the two seconds of the calls are not counted
+  const std::string metrics = RunDirectory(experiment, options.output_dir, 0) + "/metrics.csv";
+  EXPECT_LT(LastValue(metrics, "train_time_s"), 1.0);
+  EXPECT_LT(LastValue(metrics, "time_s"), 1.0);
+  EXPECT_GT(LastValue(metrics, "steps_per_second"), 256.0);
+}
+
+}  // namespace
+}  // namespace stride

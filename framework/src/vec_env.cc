@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <atomic>
 #include <cctype>
+#include <chrono>
 #include <cmath>
 #include <condition_variable>
 #include <cstring>
@@ -17,6 +18,25 @@
 #include "stride/error.h"
 
 namespace stride {
+
+namespace {
+
+// how long a wait spins before it sleeps: longer than the policy's turn
+// between two steps, so a worker is awake for the next step; a futex wake-up
+// after each would leave a core idle for tens of microseconds
+constexpr auto kSpin = std::chrono::microseconds(200);
+
+// spins until done() holds, for at most kSpin; whether it holds
+template <typename Done>
+bool SpinUntil(const Done& done) {
+  const auto until = std::chrono::steady_clock::now() + kSpin;
+  while (!done()) {
+    if (std::chrono::steady_clock::now() >= until) return false;
+  }
+  return true;
+}
+
+}  // namespace
 
 // persistent threads that share the items [0, n) of one job: each thread takes
 // the next unclaimed item until none is left, so uneven items stay balanced.
@@ -53,16 +73,13 @@ class VecEnv::WorkerPool {
     start_.notify_all();
     Work(job);
     // wait for the other threads to finish their last item
-    for (int spin = 0; busy_.load() > 0; ++spin) {
-      if (spin < kSpins) continue;
+    if (!SpinUntil([this] { return busy_.load() == 0; })) {
       std::unique_lock<std::mutex> lock(mutex_);
       done_.wait(lock, [this] { return busy_.load() == 0; });
     }
   }
 
  private:
-  static constexpr int kSpins = 20'000;
-
   void Work(const std::function<void(int)>& job) {
     for (int i = next_.fetch_add(1); i < n_; i = next_.fetch_add(1)) job(i);
   }
@@ -71,8 +88,7 @@ class VecEnv::WorkerPool {
     uint64_t seen = 0;
     while (true) {
       // spin, then sleep, until a new job is posted
-      for (int spin = 0; generation_.load() == seen; ++spin) {
-        if (spin < kSpins) continue;
+      if (!SpinUntil([&] { return generation_.load() != seen; })) {
         std::unique_lock<std::mutex> lock(mutex_);
         start_.wait(lock, [&] { return generation_.load() != seen; });
       }

@@ -84,27 +84,6 @@ Trace RecordTrace(Environment& env, const std::vector<float>& actions, int steps
 }
 
 // raw mj_step from the traced states: env steps/s equivalent on `threads` threads
-double RawEnvStepsPerSecond(const mjModel* m, const Trace& trace, int frame_skip, int threads) {
-  auto run = [&] {
-    std::vector<std::thread> workers;
-    for (int w = 0; w < threads; ++w) {
-      workers.emplace_back([&] {
-        mjData* d = mj_makeData(m);
-        for (int t = 0; t < trace.steps; ++t) {
-          std::copy_n(trace.qpos.data() + static_cast<size_t>(t) * m->nq, m->nq, d->qpos);
-          std::copy_n(trace.qvel.data() + static_cast<size_t>(t) * m->nv, m->nv, d->qvel);
-          std::copy_n(trace.act.data() + static_cast<size_t>(t) * m->na, m->na, d->act);
-          std::copy_n(trace.ctrl.data() + static_cast<size_t>(t) * m->nu, m->nu, d->ctrl);
-          for (int k = 0; k < frame_skip; ++k) mj_step(m, d);
-        }
-        mj_deleteData(d);
-      });
-    }
-    for (std::thread& worker : workers) worker.join();
-  };
-  return BestRate(3, static_cast<double>(trace.steps) * threads, run);
-}
-
 // raw stepping of a trace on every core in bursts, each thread continuing
 // through the trace on its own simulation state
 class RawBursts {
@@ -154,6 +133,13 @@ class RawBursts {
   int64_t position_ = 0, steps_ = 0;
   double seconds_ = 0.0;
 };
+
+// raw stepping of the whole trace on every thread, best of three
+double RawEnvStepsPerSecond(const mjModel* m, const Trace& trace, int frame_skip, int threads) {
+  RawBursts raw(m, trace, frame_skip, threads);
+  const int64_t steps = static_cast<int64_t>(trace.steps) * threads;
+  return BestRate(3, static_cast<double>(steps), [&] { raw.Step(steps); });
+}
 
 double VecEnvStepsPerSecond(VecEnv& env, int iterations) {
   const std::vector<float> actions = RandomActions(env.action_space(), env.num_envs() * 64, 1);

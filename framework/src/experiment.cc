@@ -470,28 +470,20 @@ const ParamBindings<E>& EvaluationTable() {
   return *table;
 }
 
+// a table's specs, made on first use
+template <auto Table>
+const std::vector<ParamSpec>& SpecsOnce() {
+  static const auto* specs = new std::vector<ParamSpec>(SpecsOf(Table()));
+  return *specs;
+}
+
 }  // namespace
 
-const std::vector<ParamSpec>& ExperimentTableSpec() {
-  static const auto* specs = new std::vector<ParamSpec>(SpecsOf(ExperimentTable()));
-  return *specs;
-}
-const std::vector<ParamSpec>& EnvironmentTableSpec() {
-  static const auto* specs = new std::vector<ParamSpec>(SpecsOf(EnvironmentTable()));
-  return *specs;
-}
-const std::vector<ParamSpec>& RewardTableSpec() {
-  static const auto* specs = new std::vector<ParamSpec>(SpecsOf(RewardTable()));
-  return *specs;
-}
-const std::vector<ParamSpec>& AlgorithmTableSpec() {
-  static const auto* specs = new std::vector<ParamSpec>(SpecsOf(AlgorithmTable()));
-  return *specs;
-}
-const std::vector<ParamSpec>& EvaluationTableSpec() {
-  static const auto* specs = new std::vector<ParamSpec>(SpecsOf(EvaluationTable()));
-  return *specs;
-}
+const std::vector<ParamSpec>& ExperimentTableSpec() { return SpecsOnce<ExperimentTable>(); }
+const std::vector<ParamSpec>& EnvironmentTableSpec() { return SpecsOnce<EnvironmentTable>(); }
+const std::vector<ParamSpec>& RewardTableSpec() { return SpecsOnce<RewardTable>(); }
+const std::vector<ParamSpec>& AlgorithmTableSpec() { return SpecsOnce<AlgorithmTable>(); }
+const std::vector<ParamSpec>& EvaluationTableSpec() { return SpecsOnce<EvaluationTable>(); }
 
 Experiment ReadExperimentDocument(const toml::table& doc, const std::string& source,
                                   PluginRegistry& registry) {

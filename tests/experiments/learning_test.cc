@@ -1,29 +1,11 @@
 // The learning algorithms learn the small pendulum task to a real threshold: a
 // random policy keeps the pole up for ~25 steps, a learned one for all 1000.
-#include <fstream>
-#include <sstream>
-
 #include <gtest/gtest.h>
 
 #include "cli_runner.h"
 
 namespace stride::testing {
 namespace {
-
-// the value of column in the last row of a CSV file
-double LastValue(const std::string& csv, const std::string& column) {
-  std::ifstream in(csv);
-  std::string header, line, last;
-  std::getline(in, header);
-  while (std::getline(in, line)) last = line;
-  std::stringstream names(header), values(last);
-  for (std::string name, value;
-       std::getline(names, name, ',') && std::getline(values, value, ',');) {
-    if (name == column) return std::stod(value);
-  }
-  ADD_FAILURE() << csv << " has no column " << column;
-  return 0.0;
-}
 
 double FinalEvaluationReturn(const std::string& experiment) {
   const std::string out = TempDir("learning_" + experiment);

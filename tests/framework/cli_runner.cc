@@ -8,6 +8,8 @@
 #include <sstream>
 #include <vector>
 
+#include <gtest/gtest.h>
+
 namespace stride::testing {
 
 namespace fs = std::filesystem;
@@ -27,6 +29,20 @@ void WriteFile(const std::string& path, const std::string& text) {
 
 bool IsWallClock(const std::string& column) {
   return column == "time_s" || column == "train_time_s" || column == "steps_per_second";
+}
+
+double LastValue(const std::string& csv, const std::string& column) {
+  std::ifstream in(csv);
+  std::string header, line, last;
+  std::getline(in, header);
+  while (std::getline(in, line)) last = line;
+  std::stringstream names(header), values(last);
+  for (std::string name, value;
+       std::getline(names, name, ',') && std::getline(values, value, ',');) {
+    if (name == column) return std::stod(value);
+  }
+  ADD_FAILURE() << csv << " has no column " << column;
+  return 0.0;
 }
 
 std::string DeterministicColumns(const std::string& csv) {

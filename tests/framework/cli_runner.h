@@ -26,6 +26,10 @@ using stride::ReadFile;
 
 // a column or scalar of wall-clock time, which no two runs share
 bool IsWallClock(const std::string& column);
+// the value of column in the last row of a CSV file; a test failure and 0 if
+// it has no such column
+double LastValue(const std::string& csv, const std::string& column);
+
 // metrics.csv or eval.csv without its wall-clock columns: what the same seed
 // reproduces bit for bit
 std::string DeterministicColumns(const std::string& csv);

@@ -1,9 +1,6 @@
 // RunOptions::between_updates: the runner calls it after every update with the
 // update's steps, and leaves its time out of the run's training time.
 #include <chrono>
-#include <filesystem>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <vector>
@@ -11,6 +8,7 @@
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
 
+#include "cli_runner.h"
 #include "stride/experiment.h"
 #include "stride/registry.h"
 #include "stride/runner.h"
@@ -41,20 +39,6 @@ constexpr char kExperiment[] =
     "[evaluation]\n"
     "episodes = 1\n";
 
-// the last row's value of column in a CSV file
-double LastValue(const std::string& path, const std::string& column) {
-  std::ifstream in(path);
-  std::string header, line, last;
-  std::getline(in, header);
-  while (std::getline(in, line)) last = line;
-  std::stringstream names(header), values(last);
-  for (std::string name, value;
-       std::getline(names, name, ',') && std::getline(values, value, ',');) {
-    if (name == column) return std::stod(value);
-  }
-  return -1.0;
-}
-
 TEST(RunnerTest, BetweenUpdatesRunsAfterEveryUpdateOutsideTheRunsTime) {
   PluginRegistry registry;
   const Experiment experiment = ParseExperiments(kExperiment, "hook.toml", {}, registry).front();
@@ -70,9 +54,9 @@ TEST(RunnerTest, BetweenUpdatesRunsAfterEveryUpdateOutsideTheRunsTime) {
   EXPECT_THAT(calls, ElementsAre(128, 128));
   // two updates of a pendulum take milliseconds; the two seconds of the calls are not counted
   const std::string metrics = RunDirectory(experiment, options.output_dir, 0) + "/metrics.csv";
-  EXPECT_LT(LastValue(metrics, "train_time_s"), 1.0);
-  EXPECT_LT(LastValue(metrics, "time_s"), 1.0);
-  EXPECT_GT(LastValue(metrics, "steps_per_second"), 256.0);
+  EXPECT_LT(testing::LastValue(metrics, "train_time_s"), 1.0);
+  EXPECT_LT(testing::LastValue(metrics, "time_s"), 1.0);
+  EXPECT_GT(testing::LastValue(metrics, "steps_per_second"), 256.0);
 }
 
 }  // namespace

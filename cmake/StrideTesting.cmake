@@ -1,5 +1,6 @@
 # stride_test(NAME SOURCES... [LIBS...] [PLUGIN target] [DEFINITIONS...]
-#             [DEPENDS targets...] [TIMEOUT seconds] [TORCH] [CASES_FROM_PLUGINS])
+#             [DEPENDS targets...] [TIMEOUT seconds] [RESOURCE_LOCK name] [TORCH]
+#             [CASES_FROM_PLUGINS])
 #
 # Every GoogleTest binary of the tree is declared this way, beside the code it
 # tests. The test knows where the stride binary, the sources and the plugins
@@ -11,7 +12,7 @@
 # the test's cases are the built-in plugins it loads, so its tests are listed
 # when ctest runs, once every plugin is built, rather than after its own link.
 function(stride_test name)
-  cmake_parse_arguments(ARG "TORCH;CASES_FROM_PLUGINS" "PLUGIN;TIMEOUT" "SOURCES;LIBS;DEFINITIONS;DEPENDS" ${ARGN})
+  cmake_parse_arguments(ARG "TORCH;CASES_FROM_PLUGINS" "PLUGIN;TIMEOUT;RESOURCE_LOCK" "SOURCES;LIBS;DEFINITIONS;DEPENDS" ${ARGN})
   add_executable(${name} ${ARG_SOURCES})
   target_include_directories(${name} PRIVATE
     ${PROJECT_SOURCE_DIR}/framework/src ${PROJECT_SOURCE_DIR}/tests/framework)
@@ -42,14 +43,17 @@ function(stride_test name)
     stride_algorithm_ccache(${name})
     target_compile_definitions(${name} PRIVATE
       STRIDE_ALGORITHMS_DIR="${PROJECT_SOURCE_DIR}/algorithms")
-    set(discovery DISCOVERY_TIMEOUT 60)
   endif()
   if(ARG_CASES_FROM_PLUGINS)
     list(APPEND discovery DISCOVERY_MODE PRE_TEST)
   endif()
-  if(ARG_TIMEOUT)
-    gtest_discover_tests(${name} ${discovery} PROPERTIES TIMEOUT ${ARG_TIMEOUT})
-  else()
-    gtest_discover_tests(${name} ${discovery})
+  # a hang fails rather than waits; no inherited plugin directory loads extra plugins
+  if(NOT ARG_TIMEOUT)
+    set(ARG_TIMEOUT 300)
   endif()
+  set(properties TIMEOUT ${ARG_TIMEOUT} ENVIRONMENT_MODIFICATION "STRIDE_PLUGIN_PATH=unset:")
+  if(ARG_RESOURCE_LOCK)
+    list(APPEND properties RESOURCE_LOCK ${ARG_RESOURCE_LOCK})
+  endif()
+  gtest_discover_tests(${name} ${discovery} DISCOVERY_TIMEOUT 60 PROPERTIES ${properties})
 endfunction()

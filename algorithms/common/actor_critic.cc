@@ -1,6 +1,7 @@
 #include "algorithms/common/actor_critic.h"
 
 #include <cmath>
+#include <vector>
 
 #include <fmt/format.h>
 
@@ -109,14 +110,34 @@ std::vector<torch::Tensor> ActorCriticImpl::value_parameters() const {
 
 void OrthogonalInit(torch::Tensor weight, double gain, at::Generator& generator) {
   const int64_t rows = weight.size(0), cols = weight.size(1);
-  // qr of a gaussian matrix with at least as many rows as columns
-  torch::Tensor flat =
-      torch::randn({std::max(rows, cols), std::min(rows, cols)}, generator, torch::kFloat32);
-  auto [q, r] = torch::linalg_qr(flat);
-  q = q * torch::sign(torch::diagonal(r));
+  // the Q of the QR decomposition (R with a positive diagonal) of a gaussian
+  // matrix with at least as many rows as columns, by modified Gram-Schmidt in
+  // double: LAPACK's QR would give other bits on another CPU
+  const int64_t n = std::max(rows, cols), m = std::min(rows, cols);
+  const torch::Tensor gaussian = torch::randn({n, m}, generator, torch::kFloat32);
+  const float* g = gaussian.data_ptr<float>();
+  std::vector<std::vector<double>> columns(m, std::vector<double>(n));
+  for (int64_t c = 0; c < m; ++c) {
+    std::vector<double>& column = columns[c];
+    for (int64_t r = 0; r < n; ++r) column[r] = g[r * m + c];
+    for (int64_t previous = 0; previous < c; ++previous) {
+      double dot = 0.0;
+      for (int64_t r = 0; r < n; ++r) dot += columns[previous][r] * column[r];
+      for (int64_t r = 0; r < n; ++r) column[r] -= dot * columns[previous][r];
+    }
+    double squares = 0.0;
+    for (int64_t r = 0; r < n; ++r) squares += column[r] * column[r];
+    const double norm = std::sqrt(squares);
+    for (int64_t r = 0; r < n; ++r) column[r] /= norm;
+  }
+  torch::Tensor q = torch::empty({n, m}, torch::kFloat32);
+  float* out = q.data_ptr<float>();
+  for (int64_t r = 0; r < n; ++r) {
+    for (int64_t c = 0; c < m; ++c) out[r * m + c] = static_cast<float>(columns[c][r] * gain);
+  }
   if (rows < cols) q = q.t();
   torch::NoGradGuard no_grad;
-  weight.copy_(q * gain);
+  weight.copy_(q);
 }
 
 void TorchDefaultInit(torch::Tensor weight, torch::Tensor bias, at::Generator& generator) {

@@ -1,6 +1,7 @@
 #include "algorithms/common/agent.h"
 
 #include <algorithm>
+#include <memory>
 #include <utility>
 
 #include <ATen/CPUGeneratorImpl.h>
@@ -72,11 +73,21 @@ torch::Tensor Agent::Act(const torch::Tensor& observations) {
 }
 
 Policy Agent::MakePolicy() {
-  return [this](const float* observations, int n, float* actions) {
-    torch::InferenceMode inference;
-    const torch::Tensor input = torch::from_blob(const_cast<float*>(observations),
-                                                 {n, observation_size()}, torch::kFloat32);
-    torch::from_blob(actions, {n, action_size()}, torch::kFloat32).copy_(Act(input));
+  // the flat actor the rollout runs, whose bits do not depend on the CPU
+  struct Scratch {
+    std::vector<float> normalized;
+    MlpActivations cache;
+  };
+  auto scratch = std::make_shared<Scratch>();
+  return [this, scratch](const float* observations, int n, float* actions) {
+    const float* input = observations;
+    if (normalizer_) {
+      scratch->normalized.resize(static_cast<size_t>(n) * observation_size());
+      normalizer_->Normalize(observations, n, scratch->normalized.data());
+      input = scratch->normalized.data();
+    }
+    model_->flat().actor().Forward(model_->flat_parameters(), input, n, scratch->cache, actions);
+    ClipActions(actions, n);
   };
 }
 

@@ -45,10 +45,12 @@ class Agent {
   torch::Tensor ClipActions(const torch::Tensor& actions) const;
   // deterministic actions: the clipped mean of the normalized observations
   torch::Tensor Act(const torch::Tensor& observations);
-  // Act() on raw float buffers, for evaluation
+  // Act() on raw float buffers through the flat actor, for evaluation: the
+  // same actions on every CPU
   Policy MakePolicy();
 
-  // forward(obs[B, obs]) -> actions[B, act], the same function as Act()
+  // forward(obs[B, obs]) -> actions[B, act], the same function as Act() in
+  // LibTorch's arithmetic (within float rounding of MakePolicy())
   torch::jit::Module ToTorchScript() const;
   // writes ToTorchScript() with config_toml as "stride/config.toml", atomically
   void Export(const std::string& path, const std::string& config_toml) const;

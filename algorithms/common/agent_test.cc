@@ -59,7 +59,9 @@ void ExpectExportMatchesPolicy(const AgentOptions& options, const std::string& t
   const torch::Tensor exported = module.forward({observations}).toTensor();
   torch::Tensor in_process = torch::empty({100, 2});
   agent.MakePolicy()(observations.data_ptr<float>(), 100, in_process.data_ptr<float>());
-  EXPECT_TRUE(torch::equal(exported, in_process));
+  // LibTorch's matrix products and tanh against stride's own kernels
+  EXPECT_TRUE(torch::allclose(exported, in_process, /*rtol=*/1e-5, /*atol=*/1e-5))
+      << (exported - in_process).abs().max().item<float>();
   // the bounds are active and the actions are not constant
   EXPECT_EQ(exported.max().item<float>(), 0.5f);
   EXPECT_EQ(exported.min().item<float>(), -0.3f);

@@ -2,22 +2,26 @@
 
 #include <cmath>
 
-#include "algorithms/common/vector_clones.h"
+#include "algorithms/common/kernel_versions.h"
 #include "stride/phase_times.h"
 
 namespace stride::algorithms {
 namespace {
 
 // m, v and p of torch::optim::Adam's step, elementwise
-STRIDE_VECTOR_CLONES void AdamUpdate(float* p, const float* g, float* m, float* v, int64_t n,
-                                     float beta1, float beta2, float step_size,
-                                     float inverse_sqrt_correction2, float eps) {
+STRIDE_KERNEL_BODY void AdamUpdateBody(float* p, const float* g, float* m, float* v, int64_t n,
+                                       float beta1, float beta2, float step_size,
+                                       float inverse_sqrt_correction2, float eps) {
   for (int64_t k = 0; k < n; ++k) {
     m[k] = beta1 * m[k] + (1.0f - beta1) * g[k];
     v[k] = beta2 * v[k] + (1.0f - beta2) * g[k] * g[k];
     p[k] -= step_size * m[k] / (std::sqrt(v[k]) * inverse_sqrt_correction2 + eps);
   }
 }
+STRIDE_KERNEL_VERSIONS(AdamUpdate,
+                       (float* p, const float* g, float* m, float* v, int64_t n, float beta1,
+                        float beta2, float step_size, float inverse_sqrt_correction2, float eps),
+                       (p, g, m, v, n, beta1, beta2, step_size, inverse_sqrt_correction2, eps))
 
 }  // namespace
 

@@ -3,37 +3,42 @@
 #include <algorithm>
 #include <cmath>
 
-#include <cblas.h>
 #include <fmt/format.h>
 
-#include "algorithms/common/vector_clones.h"
+#include "algorithms/common/kernel_versions.h"
+#include "algorithms/common/matmul.h"
 #include "stride/error.h"
 
 namespace stride::algorithms {
 namespace {
 
-STRIDE_VECTOR_CLONES void TanhInPlace(float* v, int64_t n) {
+STRIDE_KERNEL_BODY void TanhInPlaceBody(float* v, int64_t n) {
   for (int64_t k = 0; k < n; ++k) v[k] = Tanh(v[k]);
 }
+STRIDE_KERNEL_VERSIONS(TanhInPlace, (float* v, int64_t n), (v, n))
 
-STRIDE_VECTOR_CLONES void ReluInPlace(float* v, int64_t n) {
+STRIDE_KERNEL_BODY void ReluInPlaceBody(float* v, int64_t n) {
   for (int64_t k = 0; k < n; ++k) v[k] = std::max(v[k], 0.0f);
 }
+STRIDE_KERNEL_VERSIONS(ReluInPlace, (float* v, int64_t n), (v, n))
 
 // d[k] *= tanh'(pre-activation) given the activation a[k] = tanh(.)
-STRIDE_VECTOR_CLONES void TanhBackwardInPlace(float* d, const float* a, int64_t n) {
+STRIDE_KERNEL_BODY void TanhBackwardInPlaceBody(float* d, const float* a, int64_t n) {
   for (int64_t k = 0; k < n; ++k) d[k] *= 1.0f - a[k] * a[k];
 }
+STRIDE_KERNEL_VERSIONS(TanhBackwardInPlace, (float* d, const float* a, int64_t n), (d, a, n))
 
-STRIDE_VECTOR_CLONES void ReluBackwardInPlace(float* d, const float* a, int64_t n) {
+STRIDE_KERNEL_BODY void ReluBackwardInPlaceBody(float* d, const float* a, int64_t n) {
   for (int64_t k = 0; k < n; ++k) d[k] = a[k] > 0.0f ? d[k] : 0.0f;
 }
+STRIDE_KERNEL_VERSIONS(ReluBackwardInPlace, (float* d, const float* a, int64_t n), (d, a, n))
 
-// y[rows, out] = x[rows, in] W^T + b
-void Linear(const float* w, const float* b, const float* x, int rows, int in, int out, float* y) {
-  for (int r = 0; r < rows; ++r) std::copy_n(b, out, y + static_cast<int64_t>(r) * out);
-  cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, out, in, 1.0f, x, in, w, in, 1.0f, y,
-              out);
+// y[rows, out] = b + x[rows, in] W^T, through W^T in scratch
+void Linear(const float* w, const float* b, const float* x, int rows, int in, int out,
+            std::vector<float>& scratch, float* y) {
+  scratch.resize(static_cast<size_t>(in) * out);
+  Transpose(w, out, in, scratch.data());
+  MatMul(rows, out, in, {x, in, 1}, scratch.data(), out, b, y, out);
 }
 
 }  // namespace
@@ -71,7 +76,8 @@ void Mlp::Forward(const float* params, const float* x, int rows, MlpActivations&
       cache.hidden[i].resize(static_cast<size_t>(rows) * out_size);
       out = cache.hidden[i].data();
     }
-    Linear(params + weight_offset(i), params + bias_offset(i), in, rows, sizes_[i], out_size, out);
+    Linear(params + weight_offset(i), params + bias_offset(i), in, rows, sizes_[i], out_size,
+           cache.transposed, out);
     if (!last) {
       const int64_t n = static_cast<int64_t>(rows) * out_size;
       if (activation_ == Activation::kTanh) {
@@ -96,8 +102,8 @@ void Mlp::Backward(const float* params, const float* x, int rows, MlpActivations
     const float* in = i == 0 ? x : cache.hidden[i - 1].data();
 
     // dW = d_out^T in, db = column sums of d_out
-    cblas_sgemm(CblasRowMajor, CblasTrans, CblasNoTrans, out_size, in_size, rows, 1.0f, d_out,
-                out_size, in, in_size, 0.0f, grads + weight_offset(i), in_size);
+    MatMul(out_size, in_size, rows, {d_out, 1, out_size}, in, in_size, nullptr,
+           grads + weight_offset(i), in_size);
     float* db = grads + bias_offset(i);
     std::fill_n(db, out_size, 0.0f);
     for (int r = 0; r < rows; ++r) {
@@ -108,8 +114,8 @@ void Mlp::Backward(const float* params, const float* x, int rows, MlpActivations
 
     // d_in = d_out W, through the activation of the layer below
     float* d_in = (d_out == cache.grad_a.data()) ? cache.grad_b.data() : cache.grad_a.data();
-    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, rows, in_size, out_size, 1.0f, d_out,
-                out_size, params + weight_offset(i), in_size, 0.0f, d_in, in_size);
+    MatMul(rows, in_size, out_size, {d_out, out_size, 1}, params + weight_offset(i), in_size,
+           nullptr, d_in, in_size);
     const int64_t n = static_cast<int64_t>(rows) * in_size;
     if (activation_ == Activation::kTanh) {
       TanhBackwardInPlace(d_in, in, n);

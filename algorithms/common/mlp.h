@@ -1,6 +1,7 @@
 // A multilayer perceptron on raw float buffers: forward and backward passes
-// with BLAS, parameters and gradients in flat arrays the caller owns. Torch-free,
-// so rollouts and updates pay no per-operation overhead.
+// on stride's own matrix kernels (the same bits on every CPU), parameters and
+// gradients in flat arrays the caller owns. Torch-free, so rollouts and
+// updates pay no per-operation overhead.
 #ifndef STRIDE_ALGORITHMS_COMMON_MLP_H_
 #define STRIDE_ALGORITHMS_COMMON_MLP_H_
 
@@ -43,6 +44,8 @@ struct MlpActivations {
   std::vector<std::vector<float>> hidden;
   // scratch for the gradients flowing back, [rows, widest layer] twice
   std::vector<float> grad_a, grad_b;
+  // a layer's weight transposed, for the forward pass
+  std::vector<float> transposed;
 };
 
 class Mlp {

@@ -2,6 +2,7 @@
 
 #include <chrono>
 #include <cstdlib>
+#include <fstream>
 #include <optional>
 #include <thread>
 #include <utility>
@@ -62,10 +63,53 @@ uint16_t MasterPort() {
     }
     return static_cast<uint16_t>(value);
   }
-  // one port per Slurm job, so jobs sharing a node do not meet
+  // one port per Slurm job, so jobs sharing a node do not meet, below the
+  // ephemeral range, where outgoing connections take their ports
   if (auto job = Env("SLURM_JOB_ID"))
-    return static_cast<uint16_t>(20000 + EnvInt("SLURM_JOB_ID", *job) % 20000);
+    return static_cast<uint16_t>(20000 + EnvInt("SLURM_JOB_ID", *job) % 10000);
   return 29500;
+}
+
+// the ports this host gives outgoing connections, as "32768-60999"
+std::string EphemeralRange() {
+  std::ifstream file("/proc/sys/net/ipv4/ip_local_port_range");
+  int low = 0, high = 0;
+  if (!(file >> low >> high)) return "32768-60999";
+  return fmt::format("{}-{}", low, high);
+}
+
+bool AddressInUse(const std::string& what) {
+  return what.find("Address already in use") != std::string::npos;
+}
+
+// the TCP store at master:port; rank 0 serves it, and waits out a busy port
+// (the socket of a run that just ended) for up to 10 s of the timeout
+c10::intrusive_ptr<c10d::Store> ConnectTcpStore(const Launch& launch, const std::string& master,
+                                                uint16_t port, std::chrono::seconds timeout) {
+  c10d::TCPStoreOptions options;
+  options.port = port;
+  options.isServer = launch.rank == 0;
+  options.numWorkers = static_cast<size_t>(launch.world_size);
+  options.waitWorkers = false;
+  options.timeout = timeout;
+  const auto deadline =
+      Clock::now() + std::min<std::chrono::seconds>(timeout, std::chrono::seconds(10));
+  for (;;) {
+    try {
+      return c10::make_intrusive<c10d::TCPStore>(master, options);
+    } catch (const std::exception& e) {
+      if (!options.isServer || !AddressInUse(e.what())) throw;
+      if (Clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(500));
+        continue;
+      }
+      throw RuntimeError(fmt::format(
+          "data-parallel rank 0 of {}: port {} on this host is in use by another process; "
+          "set MASTER_PORT to a free port for every rank (one below this host's ephemeral range "
+          "{}, which outgoing connections take)",
+          launch.world_size, port, EphemeralRange()));
+    }
+  }
 }
 
 bool IsLoopback(const std::string& host) {
@@ -271,19 +315,15 @@ std::unique_ptr<ProcessGroup> ConnectGlooGroup(const Launch& launch, std::chrono
   try {
     if (auto file = Env("STRIDE_RENDEZVOUS_FILE")) {
       where = "file " + *file;
+      // MASTER_ADDR, when set, still says whether the ranks share this host
+      master = Env("MASTER_ADDR");
       store = c10::make_intrusive<c10d::FileStore>(*file, launch.world_size);
       store->setTimeout(timeout);
     } else {
       master = MasterAddress();
       const uint16_t port = MasterPort();
       where = fmt::format("{}:{}", *master, port);
-      c10d::TCPStoreOptions options;
-      options.port = port;
-      options.isServer = launch.rank == 0;
-      options.numWorkers = static_cast<size_t>(launch.world_size);
-      options.waitWorkers = false;
-      options.timeout = timeout;
-      store = c10::make_intrusive<c10d::TCPStore>(*master, options);
+      store = ConnectTcpStore(launch, *master, port, timeout);
     }
     store->set(fmt::format("stride/joined/{}", launch.rank), {});
     auto options = c10d::ProcessGroupGloo::Options::create(timeout);
@@ -291,6 +331,8 @@ std::unique_ptr<ProcessGroup> ConnectGlooGroup(const Launch& launch, std::chrono
     auto group =
         c10::make_intrusive<c10d::ProcessGroupGloo>(store, launch.rank, launch.world_size, options);
     return std::make_unique<GlooGroup>(launch, std::move(store), std::move(group));
+  } catch (const RuntimeError&) {
+    throw;
   } catch (const std::exception& e) {
     std::string text = fmt::format(
         "data-parallel rank {} of {}: cannot join the other ranks at "

@@ -26,8 +26,10 @@ Launch DetectLaunch();
 
 // joins the other ranks: through a TCP store at MASTER_ADDR:MASTER_PORT
 // (defaults: the first node of the Slurm step, else 127.0.0.1; a port derived
-// from SLURM_JOB_ID, else 29500), or a file store at STRIDE_RENDEZVOUS_FILE on
-// a filesystem every rank sees. Gloo binds to GLOO_SOCKET_IFNAME when set.
+// from SLURM_JOB_ID in 20000-29999, else 29500: both below the kernel's
+// ephemeral range), or a file store at STRIDE_RENDEZVOUS_FILE on a filesystem
+// every rank sees. Rank 0 waits up to 10 s for a busy port to free, then
+// names it and MASTER_PORT. Gloo binds to GLOO_SOCKET_IFNAME when set.
 // Collectives, and the rendezvous, fail after timeout.
 std::unique_ptr<ProcessGroup> ConnectGlooGroup(const Launch& launch, std::chrono::seconds timeout);
 

@@ -4,6 +4,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <exception>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -11,6 +12,7 @@
 
 #include "commands.h"
 #include "stride/build_info.h"
+#include "stride/cpu.h"
 #include "stride/error.h"
 #include "stride/suggest.h"
 
@@ -157,6 +159,10 @@ int Dispatch(const std::vector<std::string>& args, const std::string& command_li
     for (const auto& [name, version] : LibraryVersions()) {
       std::printf("%s %s\n", name.c_str(), version.c_str());
     }
+    std::printf("cpu %s (%s), kernel path %s, arithmetic %s\n", stride::CpuModel().c_str(),
+                stride::CpuVectorExtensions().c_str(),
+                stride::KernelPathName(stride::ActiveKernelPath()),
+                stride::ArithmeticPinned() ? "pinned" : "as loaded");
     return 0;
   }
   std::vector<std::string> names;
@@ -185,6 +191,11 @@ int main(int argc, char** argv) {
   std::string command_line = "stride";
   for (const std::string& arg : args) command_line += " " + arg;
   try {
+    // the commands that compute: the same bits on every CPU
+    static const std::set<std::string> kComputing = {"run",    "submit", "eval",   "bench",
+                                                     "render", "view",   "export", "check-env"};
+    if (!args.empty() && kComputing.count(args[0])) stride::PinArithmetic(argv);
+    stride::ActiveKernelPath();
     return Dispatch(args, command_line);
   } catch (const stride::ConfigError& e) {
     std::fprintf(stderr, "error: %s\n", e.what());

@@ -31,11 +31,8 @@ int PositiveOption(const Args& args, const std::string& name) {
 // the experiment file's runs, narrowed to --variant
 std::vector<Experiment> LoadSelected(const Args& args, PluginRegistry& registry) {
   const std::string& path = args.Positional(0, "experiment file");
-  std::vector<Experiment> experiments = LoadExperiments(path, args.Values("--set"), registry);
-  if (const auto variant = args.Value("--variant")) {
-    experiments = SelectVariant(std::move(experiments), *variant, path);
-  }
-  return experiments;
+  return LoadExperiments(path, args.Values("--set"), registry,
+                         args.Value("--variant").value_or(""));
 }
 
 namespace {

@@ -612,6 +612,8 @@ Params ParsePluginParams(PluginKind kind, const std::string& name,
   const std::string table_name = kind == PluginKind::kEnvironment ? "environment"
                                  : kind == PluginKind::kReward    ? "reward"
                                                                   : "algorithm";
+  // the name came from the command's arguments, not from a --set
+  registry.Find(kind, name);
   toml::table doc;
   toml::table table;
   table.insert("plugin", name);

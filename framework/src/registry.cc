@@ -100,6 +100,9 @@ std::vector<std::string> PluginRegistry::SearchPath(const std::vector<std::strin
 
 void PluginRegistry::LoadSearchPath(const std::vector<std::string>& paths) {
   for (const std::string& entry : paths) {
+    if (std::find(searched_.begin(), searched_.end(), entry) == searched_.end()) {
+      searched_.push_back(entry);
+    }
     std::error_code ec;
     const fs::file_status status = fs::status(entry, ec);
     if (!fs::exists(status)) {
@@ -204,10 +207,15 @@ const RegisteredPlugin& PluginRegistry::Find(PluginKind kind, const std::string&
     if (plugin.entry->kind() == kind && plugin.entry->name == name) return plugin;
   }
   const std::vector<std::string> names = Names(kind);
-  throw ConfigError(fmt::format("unknown {} plugin '{}'{}; available: {}", PluginKindName(kind),
-                                name, DidYouMean(name, names),
-                                names.empty() ? "none (check plugin_dirs and STRIDE_PLUGIN_PATH)"
-                                              : fmt::format("{}", fmt::join(names, ", "))));
+  const std::string looked = searched_.empty()
+                                 ? "no plugin directory was searched"
+                                 : fmt::format("searched {}", fmt::join(searched_, ", "));
+  throw ConfigError(
+      fmt::format("unknown {} plugin '{}'{}; available: {} ({}; add a directory or library with "
+                  "plugin_dirs = [\"...\"] in the experiment's [experiment] table or with "
+                  "STRIDE_PLUGIN_PATH=DIR[:DIR...])",
+                  PluginKindName(kind), name, DidYouMean(name, names),
+                  names.empty() ? "none" : fmt::format("{}", fmt::join(names, ", ")), looked));
 }
 
 std::unique_ptr<Environment> PluginRegistry::MakeEnvironment(const std::string& name,

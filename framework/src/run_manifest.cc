@@ -14,6 +14,7 @@
 #include <fmt/format.h>
 
 #include "stride/build_info.h"
+#include "stride/cpu.h"
 #include "stride/durable_file.h"
 #include "stride/error.h"
 #include "stride/plugin.h"
@@ -158,12 +159,16 @@ std::string RunManifestJson(const Experiment& experiment, const PluginRegistry& 
       "  \"launcher\": {},\n"
       "  \"start_time\": {},\n"
       "  \"build_fingerprint\": {},\n"
+      "  \"cpu\": {{\"model\": {}, \"extensions\": {}, \"kernel_path\": {}, "
+      "\"arithmetic\": {}}},\n"
       "  \"versions\": {{\n{}\n  }},\n"
       "  \"plugins\": [\n{}\n  ]\n"
       "}}\n",
       JsonString(experiment.name), seed, time_to_success, JsonString(ContentHash(config_toml)),
       JsonString(command), JsonString(HostName()), group.world_size(), JsonString(group.launcher()),
-      JsonString(UtcNow()), JsonString(STRIDE_BUILD_FINGERPRINT), fmt::join(version_lines, ",\n"),
+      JsonString(UtcNow()), JsonString(STRIDE_BUILD_FINGERPRINT), JsonString(CpuModel()),
+      JsonString(CpuVectorExtensions()), JsonString(KernelPathName(ActiveKernelPath())),
+      JsonString(ArithmeticPinned() ? "pinned" : "as loaded"), fmt::join(version_lines, ",\n"),
       fmt::join(plugins, ",\n"));
 }
 

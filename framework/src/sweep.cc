@@ -234,7 +234,7 @@ void ApplyVariant(toml::table& run, toml::table& variant, const std::string& sou
 
 std::vector<Experiment> ParseExperiments(const std::string& text, const std::string& source,
                                          const std::vector<std::string>& overrides,
-                                         PluginRegistry& registry) {
+                                         PluginRegistry& registry, const std::string& selected) {
   const toml::table doc = ParseToml(text, source);
   const std::vector<std::string> variants = ReadVariants(doc, source);
   const std::vector<GridKey> grid = ReadSweep(doc, source);
@@ -242,6 +242,7 @@ std::vector<Experiment> ParseExperiments(const std::string& text, const std::str
   for (const GridKey& key : grid) grid_points *= key.size;
 
   std::vector<Experiment> experiments;
+  std::vector<std::string> names;
   for (size_t v = 0; v < std::max<size_t>(variants.size(), 1); ++v) {
     for (size_t point = 0; point < grid_points; ++point) {
       toml::table run = ParseToml(text, source);
@@ -261,12 +262,17 @@ std::vector<Experiment> ParseExperiments(const std::string& text, const std::str
         settings.push_back(fmt::format("{} = {}", grid[k].key_path, Printed(value)));
         SetKeyPath(run, grid[k].key_path, std::move(value), grid[k].where);
       }
+      const std::string variant = fmt::format("{}", fmt::join(label, ","));
+      names.push_back(variant);
+      // --set reaches only the variants that run
+      if (!selected.empty() && variant != selected && variant.rfind(selected + ",", 0) != 0) {
+        continue;
+      }
       run.erase("sweep");
       run.erase("variant");
       for (const std::string& override_text : overrides) ApplyOverride(run, override_text);
 
       Experiment experiment;
-      const std::string variant = fmt::format("{}", fmt::join(label, ","));
       try {
         experiment = ReadExperimentDocument(run, source, registry);
       } catch (const ConfigError& e) {
@@ -278,12 +284,16 @@ std::vector<Experiment> ParseExperiments(const std::string& text, const std::str
       experiments.push_back(std::move(experiment));
     }
   }
+  if (experiments.empty()) {
+    throw ConfigError(fmt::format("{}: no variant '{}'{}; variants: {}", source, selected,
+                                  DidYouMean(selected, names), fmt::join(names, ", ")));
+  }
   return experiments;
 }
 
 std::vector<Experiment> LoadExperiments(const std::string& path,
                                         const std::vector<std::string>& overrides,
-                                        PluginRegistry& registry) {
+                                        PluginRegistry& registry, const std::string& variant) {
   std::error_code ec;
   if (fs::is_directory(path, ec)) {
     throw ConfigError(fmt::format("{}: is a directory, expected an experiment .toml file", path));
@@ -293,25 +303,7 @@ std::vector<Experiment> LoadExperiments(const std::string& path,
     throw ConfigError(
         fmt::format("{}: cannot read the experiment file ({})", path, std::strerror(errno)));
   }
-  return ParseExperiments(ReadFile(path), path, overrides, registry);
-}
-
-std::vector<Experiment> SelectVariant(std::vector<Experiment> experiments, const std::string& name,
-                                      const std::string& source) {
-  std::vector<Experiment> selected;
-  std::vector<std::string> names;
-  for (Experiment& experiment : experiments) {
-    const std::string& variant = experiment.variant;
-    names.push_back(variant);
-    if (variant == name || variant.rfind(name + ",", 0) == 0) {
-      selected.push_back(std::move(experiment));
-    }
-  }
-  if (selected.empty()) {
-    throw ConfigError(fmt::format("{}: no variant '{}'{}; variants: {}", source, name,
-                                  DidYouMean(name, names), fmt::join(names, ", ")));
-  }
-  return selected;
+  return ParseExperiments(ReadFile(path), path, overrides, registry, variant);
 }
 
 namespace {
@@ -330,9 +322,7 @@ Experiment Single(std::vector<Experiment> experiments, const std::string& source
 
 Experiment LoadExperiment(const std::string& path, const std::vector<std::string>& overrides,
                           PluginRegistry& registry, const std::string& variant) {
-  std::vector<Experiment> experiments = LoadExperiments(path, overrides, registry);
-  if (!variant.empty()) experiments = SelectVariant(std::move(experiments), variant, path);
-  return Single(std::move(experiments), path);
+  return Single(LoadExperiments(path, overrides, registry, variant), path);
 }
 
 Experiment ParseExperiment(const std::string& text, const std::string& source,

@@ -250,9 +250,20 @@ TEST(CliTest, UnknownPluginListsTheAvailableOnes) {
   const std::string path = WriteExperiment("unknown_plugin", text);
   CliResult result = RunStride("validate " + path);
   EXPECT_EQ(result.exit_code, 2);
-  EXPECT_THAT(result.err, HasSubstr(":" + std::to_string(LineOf(text, "\"ppp\"")) +
-                                    ":10: unknown algorithm plugin 'ppp' (did you mean 'ppo'?); "
-                                    "available: ars, ppo, random, sac, td3, vpg, zero"));
+  EXPECT_THAT(
+      result.err,
+      HasSubstr(
+          ":" + std::to_string(LineOf(text, "\"ppp\"")) +
+          ":10: unknown algorithm plugin 'ppp' (did you mean 'ppo'?); "
+          "available: ars, ppo, random, sac, td3, vpg, zero (searched " STRIDE_BUILTIN_PLUGIN_DIR
+          "; add a directory or library with "
+          "plugin_dirs = [\"...\"] in the experiment's [experiment] "
+          "table or with STRIDE_PLUGIN_PATH=DIR[:DIR...])"));
+  // a plugin named on the command line is not blamed on --set
+  CliResult check = RunStride("check-env cheetah");
+  EXPECT_EQ(check.exit_code, 2);
+  EXPECT_THAT(check.err, HasSubstr("error: unknown environment plugin 'cheetah'; available: "));
+  EXPECT_THAT(check.err, HasSubstr("STRIDE_PLUGIN_PATH=DIR"));
 }
 
 // an experiment whose plugin_dirs holds one test-only plugin directory
@@ -535,7 +546,7 @@ TEST(CliTest, SweepThenCompareWritesAReport) {
       Experiment("seeds = [0, 1, 2]\n") +
           "\n[[variant]]\nname = \"ppo\"\n"
           "\n[[variant]]\nname = \"vpg\"\nalgorithm = { plugin = \"vpg\", num_steps = 64 }\n");
-  CliResult run = RunStride("run " + path + " --out " + dir);
+  CliResult run = RunStride("run " + path + " --out " + dir + " --jobs 2");
   ASSERT_EQ(run.exit_code, 0) << run.err;
   EXPECT_THAT(run.err, HasSubstr("6 runs: 6 to train, 0 finished; 2 at a time"));
   for (const char* variant : {"ppo", "vpg"}) {

@@ -3,7 +3,9 @@
 // they hold the same parameters), resume bitwise, refuse another world size,
 // and end with an error naming a rank that was killed or hung.
 #include <fcntl.h>
+#include <netinet/in.h>
 #include <signal.h>
+#include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -19,6 +21,7 @@
 #include <gtest/gtest.h>
 
 #include "cli_runner.h"
+#include "port_lease.h"
 
 namespace stride::testing {
 namespace {
@@ -53,21 +56,43 @@ every_steps = 2_048
 episodes = 2
 )";
 
-// `stride <arguments>` as one rank of a launch, in the background; the ranks
-// meet at 127.0.0.1:port, or through rendezvous_file when given
+// where the ranks of one launch meet: a loopback port the test holds, or a
+// file of their own (c10d's FileStore), which involves no port at all
+struct Meeting {
+  int port = 0;
+  std::string file;
+};
+
+Meeting AtFile(const std::string& dir) {
+  static int launches = 0;
+  return {0, dir + "/rendezvous_" + std::to_string(++launches)};
+}
+
+// `stride <arguments>` as one rank of a launch, in the background, in the
+// process group of rank 0 so a signal reaches every rank at once; killed if
+// still running when the test ends
 class Rank {
  public:
-  Rank(int rank, int world_size, int port, const std::string& arguments, const std::string& dir,
-       const std::string& rendezvous_file = "")
+  Rank(int rank, int world_size, const Meeting& meeting, const std::string& arguments,
+       const std::string& dir, pid_t group = 0)
       : out_(dir + "/rank" + std::to_string(rank) + ".out"),
         err_(dir + "/rank" + std::to_string(rank) + ".err") {
     pid_ = fork();
-    if (pid_ != 0) return;
+    if (pid_ != 0) {
+      setpgid(pid_, group);
+      return;
+    }
+    setpgid(0, group);
     setenv("RANK", std::to_string(rank).c_str(), 1);
     setenv("WORLD_SIZE", std::to_string(world_size).c_str(), 1);
     setenv("MASTER_ADDR", "127.0.0.1", 1);
-    setenv("MASTER_PORT", std::to_string(port).c_str(), 1);
-    if (!rendezvous_file.empty()) setenv("STRIDE_RENDEZVOUS_FILE", rendezvous_file.c_str(), 1);
+    if (meeting.file.empty()) {
+      setenv("MASTER_PORT", std::to_string(meeting.port).c_str(), 1);
+      unsetenv("STRIDE_RENDEZVOUS_FILE");
+    } else {
+      unsetenv("MASTER_PORT");
+      setenv("STRIDE_RENDEZVOUS_FILE", meeting.file.c_str(), 1);
+    }
     unsetenv("STRIDE_PLUGIN_PATH");
     dup2(open(out_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), 1);
     dup2(open(err_.c_str(), O_WRONLY | O_CREAT | O_TRUNC, 0644), 2);
@@ -76,7 +101,18 @@ class Rank {
     _exit(127);
   }
 
+  ~Rank() {
+    if (exit_code_ >= 0) return;
+    kill(pid_, SIGKILL);
+    waitpid(pid_, nullptr, 0);
+  }
+  Rank(const Rank&) = delete;
+  Rank& operator=(const Rank&) = delete;
+
   void Signal(int signal) const { kill(pid_, signal); }
+  // every rank of this one's process group
+  void SignalGroup(int signal) const { kill(-getpgid(pid_), signal); }
+  pid_t pid() const { return pid_; }
 
   // the exit code once the process has ended, -1 if it has not within seconds
   int Wait(int seconds = 300) {
@@ -98,17 +134,11 @@ class Rank {
   int exit_code_ = -1;
 };
 
-// a loopback port for each launch of this test process
-int NextPort() {
-  static int launches = 0;
-  return 30000 + static_cast<int>(getpid() % 5000) * 4 + launches++;
-}
-
 // both ranks of `stride <arguments> --distributed`, to the end
-std::vector<int> RunTwoRanks(const std::string& arguments, const std::string& dir) {
-  const int port = NextPort();
-  Rank rank0(0, 2, port, arguments + " --distributed --timeout 60", dir);
-  Rank rank1(1, 2, port, arguments + " --distributed --timeout 60", dir);
+std::vector<int> RunTwoRanks(const std::string& arguments, const std::string& dir,
+                             const Meeting& meeting) {
+  Rank rank0(0, 2, meeting, arguments + " --distributed --timeout 60", dir);
+  Rank rank1(1, 2, meeting, arguments + " --distributed --timeout 60", dir);
   const int code1 = rank1.Wait();
   const int code0 = rank0.Wait();
   EXPECT_EQ(code0, 0) << rank0.err();
@@ -154,7 +184,8 @@ TEST(DataParallelTest, TwoRanksComputeTheBitsOfOneProcessRunningBothShards) {
   WriteFile(dir + "/dp.toml", kExperiment);
   const CliResult alone = RunStride("run " + dir + "/dp.toml --out " + dir + "/alone");
   ASSERT_EQ(alone.exit_code, 0) << alone.err;
-  RunTwoRanks("run " + dir + "/dp.toml --out " + dir + "/ranks", dir);
+  const PortLease lease;
+  RunTwoRanks("run " + dir + "/dp.toml --out " + dir + "/ranks", dir, {lease.port(), ""});
 
   const std::string a = dir + "/alone/dp/seed_0", b = dir + "/ranks/dp/seed_0";
   ASSERT_TRUE(fs::exists(b + "/policy.pt"));
@@ -173,19 +204,19 @@ TEST(DataParallelTest, TwoRanksComputeTheBitsOfOneProcessRunningBothShards) {
 TEST(DataParallelTest, ResumesBitwiseOverTheSameRanksAndRefusesOthers) {
   const std::string dir = TempDir("resume");
   WriteFile(dir + "/dp.toml", kExperiment);
-  const std::string longer = " --set experiment.total_steps=400_000 --set evaluation.every_steps=0";
-  RunTwoRanks("run " + dir + "/dp.toml --out " + dir + "/whole" + longer, dir);
+  const std::string longer = " --set experiment.total_steps=100_000 --set evaluation.every_steps=0";
+  RunTwoRanks("run " + dir + "/dp.toml --out " + dir + "/whole" + longer, dir, AtFile(dir));
 
   // stopped by a signal to both ranks once the first checkpoint exists
   const std::string run = dir + "/parts/dp/seed_0";
   {
-    const int port = NextPort();
+    const Meeting meeting = AtFile(dir);
     const std::string arguments =
         "run " + dir + "/dp.toml --out " + dir + "/parts" + longer + " --distributed";
-    Rank rank0(0, 2, port, arguments, dir), rank1(1, 2, port, arguments, dir);
+    Rank rank0(0, 2, meeting, arguments, dir);
+    Rank rank1(1, 2, meeting, arguments, dir, rank0.pid());
     ASSERT_TRUE(WaitFor(run + "/checkpoints/checkpoint.pt", 120)) << rank0.err();
-    rank0.Signal(SIGTERM);
-    rank1.Signal(SIGTERM);
+    rank0.SignalGroup(SIGTERM);
     EXPECT_EQ(rank0.Wait(), 143) << rank0.err();
     EXPECT_EQ(rank1.Wait(), 143) << rank1.err();
   }
@@ -196,7 +227,7 @@ TEST(DataParallelTest, ResumesBitwiseOverTheSameRanksAndRefusesOthers) {
   EXPECT_THAT(alone.err, HasSubstr("the run was trained over 2 ranks, and resumes only over as "
                                    "many, not 1"));
 
-  RunTwoRanks("run --resume " + run, dir);
+  RunTwoRanks("run --resume " + run, dir, AtFile(dir));
   EXPECT_EQ(DeterministicColumns(run + "/metrics.csv"),
             DeterministicColumns(dir + "/whole/dp/seed_0/metrics.csv"));
   EXPECT_EQ(DeterministicColumns(run + "/eval.csv"),
@@ -213,14 +244,15 @@ std::string EndlessRun(const std::string& dir, int timeout) {
 
 TEST(DataParallelTest, AKilledRankEndsTheRunWithAnErrorNamingIt) {
   const std::string dir = TempDir("killed");
-  const int port = NextPort();
+  const Meeting meeting = AtFile(dir);
   const std::string arguments = EndlessRun(dir, 20);
-  Rank rank0(0, 2, port, arguments, dir), rank1(1, 2, port, arguments, dir);
+  Rank rank0(0, 2, meeting, arguments, dir), rank1(1, 2, meeting, arguments, dir);
   ASSERT_TRUE(WaitFor(dir + "/dp/seed_0/checkpoints/checkpoint.pt", 120)) << rank0.err();
   rank1.Signal(SIGKILL);
   const auto killed = std::chrono::steady_clock::now();
   EXPECT_EQ(rank0.Wait(60), 1) << rank0.err();
-  EXPECT_LT(std::chrono::steady_clock::now() - killed, std::chrono::seconds(30));
+  // from its closed sockets, before the 20 s collective timeout would end it
+  EXPECT_LT(std::chrono::steady_clock::now() - killed, std::chrono::seconds(19));
   EXPECT_THAT(rank0.err(), HasSubstr("data-parallel rank 0 of 2: "));
   EXPECT_THAT(rank0.err(), HasSubstr("rank 1 stopped responding (killed, crashed or hung)"));
   rank1.Wait();
@@ -228,9 +260,9 @@ TEST(DataParallelTest, AKilledRankEndsTheRunWithAnErrorNamingIt) {
 
 TEST(DataParallelTest, AHungRankEndsTheRunAfterTheTimeoutWithAnErrorNamingIt) {
   const std::string dir = TempDir("hung");
-  const int port = NextPort();
+  const Meeting meeting = AtFile(dir);
   const std::string arguments = EndlessRun(dir, 10);
-  Rank rank0(0, 2, port, arguments, dir), rank1(1, 2, port, arguments, dir);
+  Rank rank0(0, 2, meeting, arguments, dir), rank1(1, 2, meeting, arguments, dir);
   ASSERT_TRUE(WaitFor(dir + "/dp/seed_0/checkpoints/checkpoint.pt", 120)) << rank0.err();
   rank1.Signal(SIGSTOP);
   EXPECT_EQ(rank0.Wait(60), 1) << rank0.err();
@@ -242,12 +274,36 @@ TEST(DataParallelTest, AHungRankEndsTheRunAfterTheTimeoutWithAnErrorNamingIt) {
 TEST(DataParallelTest, ARankThatNeverStartsIsNamedAfterTheTimeout) {
   const std::string dir = TempDir("alone");
   WriteFile(dir + "/dp.toml", kExperiment);
-  Rank rank0(0, 2, NextPort(),
+  const PortLease lease;
+  Rank rank0(0, 2, {lease.port(), ""},
              "run " + dir + "/dp.toml --out " + dir + " --distributed --timeout 5", dir);
   EXPECT_EQ(rank0.Wait(60), 1) << rank0.err();
   EXPECT_THAT(rank0.err(), HasSubstr("data-parallel rank 0 of 2: cannot join the other ranks at "
                                      "127.0.0.1:"));
   EXPECT_THAT(rank0.err(), HasSubstr("rank 1 never joined"));
+}
+
+TEST(DataParallelTest, ABusyPortIsNamedWithTheVariableToChange) {
+  const std::string dir = TempDir("busy");
+  WriteFile(dir + "/dp.toml", kExperiment);
+  // a listener of this test holds the port the kernel gave it
+  const int listener = socket(AF_INET, SOCK_STREAM, 0);
+  sockaddr_in address{};
+  address.sin_family = AF_INET;
+  address.sin_addr.s_addr = htonl(INADDR_ANY);
+  ASSERT_EQ(bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof(address)), 0);
+  ASSERT_EQ(listen(listener, 1), 0);
+  socklen_t length = sizeof(address);
+  getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+  const int port = ntohs(address.sin_port);
+
+  Rank rank0(0, 2, {port, ""},
+             "run " + dir + "/dp.toml --out " + dir + " --distributed --timeout 30", dir);
+  EXPECT_EQ(rank0.Wait(120), 1) << rank0.err();
+  close(listener);
+  EXPECT_THAT(rank0.err(), HasSubstr("data-parallel rank 0 of 2: port " + std::to_string(port) +
+                                     " on this host is in use by another process; set "
+                                     "MASTER_PORT to a free port"));
 }
 
 TEST(DataParallelTest, LaunchAndConfigurationErrorsAreClear) {
@@ -270,22 +326,21 @@ TEST(DataParallelTest, LaunchAndConfigurationErrorsAreClear) {
   EXPECT_THAT(timeout.err, HasSubstr("--timeout is the data-parallel collectives' timeout"));
 
   // an algorithm that cannot, and environments that do not divide
-  const int port = NextPort();
+  const Meeting meeting = AtFile(dir);
   std::string vpg_experiment = kExperiment;
   vpg_experiment = vpg_experiment.substr(0, vpg_experiment.find("[algorithm]")) +
                    "[algorithm]\nplugin = \"vpg\"\nnum_steps = 128\n";
   WriteFile(dir + "/vpg.toml", vpg_experiment);
   const std::string vpg = "run " + dir + "/vpg.toml --out " + dir + "/vpg --distributed";
-  Rank vpg0(0, 2, port, vpg, dir), vpg1(1, 2, port, vpg, dir);
+  Rank vpg0(0, 2, meeting, vpg, dir), vpg1(1, 2, meeting, vpg, dir);
   EXPECT_EQ(vpg0.Wait(), 2);
   EXPECT_EQ(vpg1.Wait(), 2);
   EXPECT_THAT(vpg0.err(), HasSubstr("algorithm 'vpg' does not train data-parallel over 2 ranks"));
 
-  // (these ranks meet through a file instead of a port)
   const std::string odd = "run " + dir + "/dp.toml --out " + dir + "/odd --distributed " +
                           "--set environment.num_envs=15";
-  const std::string file = dir + "/rendezvous";
-  Rank odd0(0, 2, 0, odd, dir, file), odd1(1, 2, 0, odd, dir, file);
+  const Meeting odd_meeting = AtFile(dir);
+  Rank odd0(0, 2, odd_meeting, odd, dir), odd1(1, 2, odd_meeting, odd, dir);
   EXPECT_EQ(odd0.Wait(), 2);
   EXPECT_EQ(odd1.Wait(), 2);
   EXPECT_THAT(odd1.err(), HasSubstr("experiment.num_envs = 15 does not divide among 2 ranks"));

@@ -69,14 +69,18 @@ int Bash(const std::string& dir, const std::string& script) {
   return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-// `stride ARGS` in the background, stopped by signal once it has logged an
-// update and delay_s more have passed; its exit code
+// `stride ARGS` in the background, stopped by signal once it has started
+// training (its handlers are installed), logged an update and delay_s more
+// have passed; its exit code
 int Interrupt(const Case& c, const std::string& args, const std::string& signal, double delay_s) {
   const std::string status = c.dir + "/status";
   fs::remove(status);
   Bash(c.dir, "env -u STRIDE_PLUGIN_PATH " + std::string(STRIDE_BINARY) + " " + args +
                   " >/dev/null 2>" + c.dir +
                   "/err & pid=$!\n"
+                  "until grep -qs '] \\(starting\\|resuming\\)$' '" +
+                  c.dir +
+                  "/err' || ! kill -0 $pid 2>/dev/null; do sleep 0.02; done\n"
                   "until [ -s '" +
                   c.run_dir() +
                   "/metrics.csv' ] || ! kill -0 $pid 2>/dev/null; "
@@ -169,7 +173,7 @@ TEST(FaultTest, ConcurrentRunsAreRefusedAndStaleLocksAreNot) {
                   " 2>/dev/null & pid=$!\n"
                   "until [ -s '" +
                   c.run_dir() +
-                  "/metrics.csv' ]; do sleep 0.02; done\n"
+                  "/metrics.csv' ] || ! kill -0 $pid 2>/dev/null; do sleep 0.02; done\n"
                   "kill -STOP $pid\n"
                   "echo $pid > " +
                   c.dir +

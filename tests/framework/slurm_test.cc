@@ -16,6 +16,7 @@
 #include <gtest/gtest.h>
 
 #include "cli_runner.h"
+#include "port_lease.h"
 #include "stride/run_lock.h"
 
 namespace stride::testing {
@@ -157,9 +158,9 @@ class SlurmCluster {
     return std::nullopt;
   }
 
-  explicit SlurmCluster(const std::string& dir) : dir_(dir) {
+  explicit SlurmCluster(const std::string& dir) : dir_(dir), ports_(2) {
     const std::string host = Trimmed(Shell("hostname -s"));
-    const int port = 20000 + static_cast<int>(getpid() % 20000);
+    const int port = ports_.port();
     fs::create_directories(dir_ + "/state");
     fs::create_directories(dir_ + "/spool");
     WriteFile(
@@ -207,6 +208,8 @@ class SlurmCluster {
     return text;
   }
   std::string dir_;
+  // slurmctld's port and slurmd's after it
+  PortLease ports_;
 };
 
 class SlurmClusterTest : public ::testing::Test {
@@ -278,6 +281,11 @@ TEST_F(SlurmClusterTest, CancelledTaskResumesWhenResubmittedAndABrokenOneFailsBy
   cluster_->Client("scancel --full -u root");
   std::string status = StatusOnceItSays(dir_ + "/sweep", "interrupted", 60);
   EXPECT_THAT(status, HasSubstr("interrupted  ")) << status;
+  // the task's script appends its exit after the run has let go of its lock
+  for (int i = 0; i < 300 && ReadFile(run + "/slurm_task").find("exit ") == std::string::npos;
+       ++i) {
+    std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  }
   EXPECT_THAT(ReadFile(run + "/slurm_task"), HasSubstr("exit 143"));
 
   // resubmitted, it resumes from its checkpoint and finishes
@@ -334,8 +342,11 @@ plugin = "ppo"
 num_steps = 256
 num_minibatches = 4
 )");
+  // the ranks meet at a port this test holds, not the one derived from the job id
+  const PortLease lease;
   const std::string output =
-      cluster_->Client("srun -n 2 --kill-on-bad-exit=1 " + std::string(STRIDE_BINARY) + " run " +
+      cluster_->Client("MASTER_PORT=" + std::to_string(lease.port()) +
+                       " srun -n 2 --kill-on-bad-exit=1 " + std::string(STRIDE_BINARY) + " run " +
                        dir_ + "/dp.toml --out " + dir_ + " --distributed --timeout 60");
   EXPECT_TRUE(fs::exists(dir_ + "/dp/seed_0/policy.pt")) << output;
   const std::string manifest = ReadFile(dir_ + "/dp/seed_0/manifest.json");

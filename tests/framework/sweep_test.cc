@@ -37,9 +37,10 @@ std::string Base() {
 }
 
 std::vector<Experiment> Expand(const std::string& extra,
-                               const std::vector<std::string>& overrides = {}) {
+                               const std::vector<std::string>& overrides = {},
+                               const std::string& variant = "") {
   PluginRegistry registry;
-  return ParseExperiments(Base() + extra, "exp.toml", overrides, registry);
+  return ParseExperiments(Base() + extra, "exp.toml", overrides, registry, variant);
 }
 
 std::string ErrorOf(const std::string& extra) {
@@ -128,18 +129,36 @@ TEST(SweepTest, OverridesApplyToEveryRun) {
 }
 
 TEST(SweepTest, SelectVariantByNameOrFullName) {
-  std::vector<Experiment> experiments = Expand(
+  const std::string file =
       "[sweep]\n\"algorithm.gamma\" = [0.9, 0.99]\n"
-      "[[variant]]\nname = \"a\"\n[[variant]]\nname = \"b\"\n");
-  EXPECT_THAT(Variants(SelectVariant(experiments, "b", "exp.toml")),
+      "[[variant]]\nname = \"a\"\n[[variant]]\nname = \"b\"\n";
+  EXPECT_THAT(Variants(Expand(file, {}, "b")),
               ElementsAre("b,algorithm.gamma=0.9", "b,algorithm.gamma=0.99"));
-  EXPECT_THAT(Variants(SelectVariant(experiments, "a,algorithm.gamma=0.99", "exp.toml")),
+  EXPECT_THAT(Variants(Expand(file, {}, "a,algorithm.gamma=0.99")),
               ElementsAre("a,algorithm.gamma=0.99"));
   try {
-    SelectVariant(experiments, "c", "exp.toml");
+    Expand(file, {}, "c");
     FAIL();
   } catch (const ConfigError& e) {
-    EXPECT_THAT(e.what(), HasSubstr("exp.toml: no variant 'c'"));
+    EXPECT_THAT(e.what(), HasSubstr("exp.toml: no variant 'c'; variants: a,algorithm.gamma=0.9, "));
+  }
+}
+
+TEST(SweepTest, OverridesReachOnlyTheSelectedVariant) {
+  // only variant b's algorithm has the key
+  const std::string file =
+      "[[variant]]\nname = \"a\"\n"
+      "[[variant]]\nname = \"b\"\n[variant.algorithm]\nplugin = \"vpg\"\n";
+  const std::vector<std::string> set = {"algorithm.train_v_iters=3"};
+  const std::vector<Experiment> b = Expand(file, set, "b");
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0].algorithm.params.GetInt("train_v_iters"), 3);
+  try {
+    Expand(file, set);
+    FAIL();
+  } catch (const ConfigError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("unknown key 'algorithm.train_v_iters'"));
+    EXPECT_THAT(e.what(), HasSubstr("(in variant 'a')"));
   }
 }
 

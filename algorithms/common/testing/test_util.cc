@@ -1,5 +1,7 @@
 #include "algorithms/common/testing/test_util.h"
 
+#include <unistd.h>
+
 #include <filesystem>
 #include <fstream>
 #include <iterator>
@@ -20,7 +22,9 @@ torch::Tensor ReadTensorAt(torch::serialize::InputArchive& archive, const std::s
 }  // namespace
 
 std::string FreshDirectory(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() / ("stride_" + name);
+  // one tree per test process: ctest runs each case of a binary as its own process
+  const auto dir =
+      std::filesystem::temp_directory_path() / ("stride_test_" + std::to_string(getpid())) / name;
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir.string();

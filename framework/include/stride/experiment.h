@@ -88,22 +88,19 @@ const std::vector<ParamSpec>& AlgorithmTableSpec();
 const std::vector<ParamSpec>& EvaluationTableSpec();
 
 // reads path and expands it into one experiment per [[variant]] and [sweep]
-// grid point (variants in file order, the grid's first key slowest), applies
-// "key.path=value" overrides to each, loads the plugins on the search path
-// into registry and validates every table; every problem is a ConfigError
-// starting with file:line:col where there is one
+// grid point (variants in file order, the grid's first key slowest), keeps
+// those of variant when given (the variant so named, or every grid point of
+// it; a ConfigError listing the variants if none is), applies "key.path=value"
+// overrides to each kept one, loads the plugins on the search path into
+// registry and validates its tables; every problem is a ConfigError starting
+// with file:line:col where there is one
 std::vector<Experiment> LoadExperiments(const std::string& path,
                                         const std::vector<std::string>& overrides,
-                                        PluginRegistry& registry);
+                                        PluginRegistry& registry, const std::string& variant = "");
 // the same from TOML text; source names it in messages
 std::vector<Experiment> ParseExperiments(const std::string& text, const std::string& source,
                                          const std::vector<std::string>& overrides,
-                                         PluginRegistry& registry);
-
-// the experiments whose variant is name, or every grid point of the variant
-// called name; a ConfigError naming the variants there are if none is
-std::vector<Experiment> SelectVariant(std::vector<Experiment> experiments, const std::string& name,
-                                      const std::string& source);
+                                         PluginRegistry& registry, const std::string& variant = "");
 
 // a file that declares exactly one experiment (a run's config.toml, ...), or
 // its one variant called variant; several are a ConfigError that lists them

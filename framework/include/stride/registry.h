@@ -33,7 +33,8 @@ class PluginRegistry {
   void LoadSearchPath(const std::vector<std::string>& paths);
   void LoadLibrary(const std::string& path);
 
-  // throws a ConfigError listing the plugins of that kind, with a did-you-mean
+  // throws a ConfigError listing the plugins of that kind, with a did-you-mean,
+  // the directories searched and how to add one
   const RegisteredPlugin& Find(PluginKind kind, const std::string& name) const;
   const std::vector<RegisteredPlugin>& plugins() const { return plugins_; }
   std::vector<std::string> Names(PluginKind kind) const;
@@ -44,6 +45,7 @@ class PluginRegistry {
   std::unique_ptr<Algorithm> MakeAlgorithm(const std::string& name, const Params& params) const;
 
  private:
+  std::vector<std::string> searched_;
   std::vector<std::string> libraries_;
   std::vector<RegisteredPlugin> plugins_;
 };

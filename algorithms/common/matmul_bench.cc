@@ -38,12 +38,17 @@ struct Shape {
   bool b_transposed;
 };
 
-// PPO's 64 x 64 networks on minibatches of 128 rows in 2 shards; SAC's
+// PPO's 64 x 64 networks (the biped's 17 observations, 6 actions) on
+// minibatches of 128 rows in 2 shards; SAC's
 // 256 x 256 critic on batches of 256
 const Shape kShapes[] = {
     {"ppo 64x64, 64 rows", "forward  y = x W^T", 64, 64, 64, false, true},
     {"ppo 64x64, 64 rows", "weights  dW = dY^T X", 64, 64, 64, true, false},
     {"ppo 64x64, 64 rows", "inputs   dX = dY W", 64, 64, 64, false, false},
+    {"ppo 17->64, 64 rows", "forward  y = x W^T", 64, 64, 17, false, true},
+    {"ppo 17->64, 64 rows", "weights  dW = dY^T X", 64, 17, 64, true, false},
+    {"ppo 64->6, 64 rows", "forward  y = x W^T", 64, 6, 64, false, true},
+    {"ppo 64->6, 64 rows", "inputs   dX = dY W", 64, 64, 6, false, false},
     {"sac 256x256, 256 rows", "forward  y = x W^T", 256, 256, 256, false, true},
     {"sac 256x256, 256 rows", "weights  dW = dY^T X", 256, 256, 256, true, false},
     {"sac 256x256, 256 rows", "inputs   dX = dY W", 256, 256, 256, false, false},

@@ -92,6 +92,17 @@ TEST(MatMulTest, TransposeSwapsRowsAndColumns) {
   std::vector<float> out(6);
   Transpose(in.data(), 2, 3, out.data());
   EXPECT_EQ(out, (std::vector<float>{1, 4, 2, 5, 3, 6}));
+  // 4 x 4 blocks and the rows and columns beyond them
+  for (const auto& [rows, columns] : {std::pair{9, 7}, std::pair{8, 8}, std::pair{64, 17}}) {
+    std::vector<float> matrix(rows * columns), transposed(rows * columns);
+    for (size_t k = 0; k < matrix.size(); ++k) matrix[k] = static_cast<float>(k);
+    Transpose(matrix.data(), rows, columns, transposed.data());
+    for (int i = 0; i < rows; ++i) {
+      for (int j = 0; j < columns; ++j) {
+        ASSERT_EQ(transposed[j * rows + i], matrix[i * columns + j]) << rows << "x" << columns;
+      }
+    }
+  }
 }
 
 }  // namespace

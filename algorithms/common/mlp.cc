@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include <fmt/format.h>
 
@@ -33,12 +34,17 @@ STRIDE_KERNEL_BODY void ReluBackwardInPlaceBody(float* d, const float* a, int64_
 }
 STRIDE_KERNEL_VERSIONS(ReluBackwardInPlace, (float* d, const float* a, int64_t n), (d, a, n))
 
-// y[rows, out] = b + x[rows, in] W^T, through W^T in scratch
+// y[rows, out] = b + x[rows, in] W^T, through W^T, which weight and
+// transposed keep while W does not change
 void Linear(const float* w, const float* b, const float* x, int rows, int in, int out,
-            std::vector<float>& scratch, float* y) {
-  scratch.resize(static_cast<size_t>(in) * out);
-  Transpose(w, out, in, scratch.data());
-  MatMul(rows, out, in, {x, in, 1}, scratch.data(), out, b, y, out);
+            std::vector<float>& weight, std::vector<float>& transposed, float* y) {
+  const size_t size = static_cast<size_t>(in) * out;
+  if (weight.size() != size || std::memcmp(weight.data(), w, size * sizeof(float)) != 0) {
+    weight.assign(w, w + size);
+    transposed.resize(size);
+    Transpose(w, out, in, transposed.data());
+  }
+  MatMul(rows, out, in, {x, in, 1}, transposed.data(), out, b, y, out);
 }
 
 }  // namespace
@@ -67,6 +73,8 @@ Mlp::Mlp(int input, const std::vector<int64_t>& hidden, int output, Activation a
 void Mlp::Forward(const float* params, const float* x, int rows, MlpActivations& cache,
                   float* y) const {
   cache.hidden.resize(num_layers() - 1);
+  cache.weights.resize(num_layers());
+  cache.transposed.resize(num_layers());
   const float* in = x;
   for (int i = 0; i < num_layers(); ++i) {
     const int out_size = sizes_[i + 1];
@@ -77,7 +85,7 @@ void Mlp::Forward(const float* params, const float* x, int rows, MlpActivations&
       out = cache.hidden[i].data();
     }
     Linear(params + weight_offset(i), params + bias_offset(i), in, rows, sizes_[i], out_size,
-           cache.transposed, out);
+           cache.weights[i], cache.transposed[i], out);
     if (!last) {
       const int64_t n = static_cast<int64_t>(rows) * out_size;
       if (activation_ == Activation::kTanh) {

@@ -44,8 +44,9 @@ struct MlpActivations {
   std::vector<std::vector<float>> hidden;
   // scratch for the gradients flowing back, [rows, widest layer] twice
   std::vector<float> grad_a, grad_b;
-  // a layer's weight transposed, for the forward pass
-  std::vector<float> transposed;
+  // each layer's weight as last seen and transposed, for the forward pass,
+  // which transposes again only a weight that changed
+  std::vector<std::vector<float>> weights, transposed;
 };
 
 class Mlp {

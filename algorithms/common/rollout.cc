@@ -120,7 +120,8 @@ void Rollout::Value(const float* observations, float* values) {
   for (int s = 0; s < local_shards(); ++s) {
     const size_t first = static_cast<size_t>(s) * shard_envs_;
     model->flat().critic().Forward(model->flat_parameters() + model->flat().critic_offset(),
-                                   observations + first * obs, shard_envs_, cache_, values + first);
+                                   observations + first * obs, shard_envs_, critic_cache_,
+                                   values + first);
   }
 }
 
@@ -154,7 +155,7 @@ const RolloutBatch& Rollout::Collect(at::Generator& generator) {
       const float* step_noise = noise[s].data_ptr<float>() + static_cast<size_t>(t) * m * act;
       float* shard_actions = actions + first * act;
       float* shard_mean = mean_.data() + first * act;
-      net.actor().Forward(params, observations + first * obs, m, cache_, shard_mean);
+      net.actor().Forward(params, observations + first * obs, m, actor_cache_, shard_mean);
       for (int k = 0; k < m * act; ++k) {
         shard_actions[k] = shard_mean[k] + action_std[k % act] * step_noise[k];
       }

@@ -120,7 +120,8 @@ class Rollout {
   // [T, N] where episodes were truncated, and V of their final observations
   std::vector<uint8_t> truncated_;
   std::vector<float> truncation_values_;
-  MlpActivations cache_;
+  // one per network, so each keeps its transposed weights for the rollout
+  MlpActivations actor_cache_, critic_cache_;
 };
 
 }  // namespace stride::algorithms

@@ -20,6 +20,7 @@
 #include "args.h"
 #include "commands.h"
 #include "gloo_group.h"
+#include "stride/cpu.h"
 #include "stride/error.h"
 #include "stride/experiment.h"
 #include "stride/phase_times.h"
@@ -315,6 +316,9 @@ int BenchTrain(const Args& args) {
     break;
   }
   const int ranks = group ? group->world_size() : 1;
+  std::printf("cpu: %s (%s); kernel path %s, arithmetic %s\n", CpuModel().c_str(),
+              CpuVectorExtensions().c_str(), KernelPathName(ActiveKernelPath()),
+              ArithmeticPinned() ? "pinned" : "as loaded");
   std::printf("%-44s %10.0f env steps/s\n",
               fmt::format("training ({} steps, {} envs, {} workers{})", steps, experiment.num_envs,
                           experiment.num_workers,

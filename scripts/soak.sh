@@ -25,14 +25,15 @@ samples="$out/samples.csv"
 echo "seconds,step,rss_kib,fds,run_bytes" >"$samples"
 start=$(date +%s)
 while kill -0 "$pid" 2>/dev/null; do
-  metrics=$(find "$out/runs" -name metrics.csv 2>/dev/null | head -1)
+  metrics=$(find "$out/runs" -name metrics.csv 2>/dev/null | head -1 || true)
   if [ -n "$metrics" ]; then
     run_dir=$(dirname "$metrics")
+    # (files come and go while the run writes them: no sample fails the script)
     step=$(tail -1 "$metrics" | cut -d, -f1)
-    rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || echo "")
-    fds=$(ls "/proc/$pid/fd" 2>/dev/null | wc -l)
-    bytes=$(du -sb "$run_dir" | cut -f1)
-    [ -n "$rss" ] && [ "$step" != step ] &&
+    rss=$(awk '/^VmRSS:/ {print $2}' "/proc/$pid/status" 2>/dev/null || true)
+    fds=$(ls "/proc/$pid/fd" 2>/dev/null | wc -l || true)
+    bytes=$(du -sb "$run_dir" 2>/dev/null | cut -f1 || true)
+    [ -n "$rss" ] && [ -n "$bytes" ] && [ "$step" != step ] &&
       echo "$(($(date +%s) - start)),$step,$rss,$fds,$bytes" >>"$samples"
   fi
   sleep 5

@@ -168,23 +168,18 @@ void Ars::Train(TrainContext& context) {
     state.update = update;
 
     // metrics logged, then evaluation and checkpoints at the update boundary
-    PhaseTimer timer("logging, evaluation and checkpoints");
-    context.LogMetrics(state.global_step, {{"rollout_return", Mean(outcome.returns)},
-                                           {"return_std", return_std},
-                                           {"step_norm", step_norm},
-                                           {"weight_norm", Norm(policy.weights())},
-                                           {"rollout_steps", static_cast<double>(outcome.steps)}});
-    if (context.EvaluationDue(state.global_step)) {
-      context.Evaluate(state.global_step, policy.MakePolicy());
+    const Metrics metrics = {{"rollout_return", Mean(outcome.returns)},
+                             {"return_std", return_std},
+                             {"step_norm", step_norm},
+                             {"weight_norm", Norm(policy.weights())},
+                             {"rollout_steps", static_cast<double>(outcome.steps)}};
+    if (context.EndUpdate(
+            state.global_step, metrics, [&] { return policy.MakePolicy(); },
+            [&](const std::string& path) { SaveCheckpoint(state, path); },
+            [&](const std::string& path) { policy.Export(path, context.config_toml()); })) {
+      return;
     }
-    const bool stop = context.stop_requested();
-    const bool last = state.global_step >= context.total_steps();
-    if (stop || last || context.CheckpointDue(state.global_step)) {
-      SaveCheckpoint(state, context.checkpoint_path());
-    }
-    if (stop) return;
   }
-  policy.Export(context.policy_path(), context.config_toml());
 }
 
 void Ars::ExportPolicy(const std::string& checkpoint_path, const std::string& policy_path,

@@ -92,19 +92,13 @@ void FixedPolicyAlgorithm::Train(TrainContext& context) {
     counters.update = update;
 
     // nothing learned: the framework's episode statistics are the whole row
-    PhaseTimer timer("logging, evaluation and checkpoints");
-    context.LogMetrics(counters.global_step, {});
-    if (context.EvaluationDue(counters.global_step)) {
-      context.Evaluate(counters.global_step,
-                       EvaluationPolicy(box, context.seed(), counters.global_step));
-    }
-    const bool stop = context.stop_requested();
-    if (stop || context.CheckpointDue(counters.global_step) || update == num_updates) {
-      SaveCheckpoint(name_, counters, box, env, context.checkpoint_path());
-    }
-    if (stop) return;
+    const auto policy = [&] { return EvaluationPolicy(box, context.seed(), counters.global_step); };
+    const auto save = [&](const std::string& path) {
+      SaveCheckpoint(name_, counters, box, env, path);
+    };
+    const auto write = [&](const std::string& path) { Export(box, path, context.config_toml()); };
+    if (context.EndUpdate(counters.global_step, {}, policy, save, write)) return;
   }
-  Export(box, context.policy_path(), context.config_toml());
 }
 
 void FixedPolicyAlgorithm::ExportPolicy(const std::string& checkpoint_path,

@@ -8,7 +8,6 @@
 
 #include "algorithms/common/checkpoint.h"
 #include "stride/error.h"
-#include "stride/phase_times.h"
 
 namespace stride::algorithms {
 
@@ -70,19 +69,6 @@ void CheckFiniteParameters(int64_t update, const std::string& name,
       throw RuntimeError(fmt::format("update {}: non-finite parameter of the {}", update, name));
     }
   }
-}
-
-bool FinishOffPolicyUpdate(const OffPolicyRun& run, int64_t num_updates, const Metrics& metrics,
-                           const Policy& policy, TrainContext& context,
-                           const std::function<void()>& save_checkpoint) {
-  PhaseTimer timer("logging, evaluation and checkpoints");
-  context.LogMetrics(run.global_step, metrics);
-  if (context.EvaluationDue(run.global_step)) context.Evaluate(run.global_step, policy);
-  const bool stop = context.stop_requested();
-  if (stop || context.CheckpointDue(run.global_step) || run.update == num_updates) {
-    save_checkpoint();
-  }
-  return stop;
 }
 
 }  // namespace stride::algorithms

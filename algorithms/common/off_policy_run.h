@@ -55,13 +55,6 @@ class UpdateMeans {
 void CheckFiniteParameters(int64_t update, const std::string& name,
                            const std::vector<torch::Tensor>& parameters);
 
-// the end of an update: logs its metrics, evaluates policy when due, and calls
-// save_checkpoint when one is due, on a stop and after the last update; true
-// when the run should stop
-bool FinishOffPolicyUpdate(const OffPolicyRun& run, int64_t num_updates, const Metrics& metrics,
-                           const Policy& policy, TrainContext& context,
-                           const std::function<void()>& save_checkpoint);
-
 }  // namespace stride::algorithms
 
 #endif  // STRIDE_ALGORITHMS_COMMON_OFF_POLICY_RUN_H_

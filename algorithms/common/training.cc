@@ -10,7 +10,6 @@
 
 #include "algorithms/common/checkpoint.h"
 #include "stride/error.h"
-#include "stride/phase_times.h"
 
 namespace stride::algorithms {
 namespace {
@@ -136,21 +135,15 @@ void ExportCheckpointPolicy(const std::string& algorithm, const AgentOptions& op
   Agent::FromArchive(options, agent).Export(policy_path, config_toml);
 }
 
-bool FinishUpdate(int64_t update, int64_t num_updates, int64_t global_step, const Metrics& metrics,
-                  TrainContext& context, TrainingState& state) {
-  PhaseTimer timer("logging, evaluation and checkpoints");
-  context.LogMetrics(global_step, metrics);
+bool EndUpdate(int64_t update, int64_t global_step, const Metrics& metrics, TrainContext& context,
+               TrainingState& state) {
   state.global_step = global_step;
   state.update = update;
-  if (context.EvaluationDue(global_step)) {
-    context.Evaluate(global_step, state.agent->MakePolicy());
-  }
-  // a rank that stops alone would leave the others waiting
-  const bool stop = context.group().Any(context.stop_requested());
-  if (stop || context.CheckpointDue(global_step) || update == num_updates) {
-    SaveCheckpoint(state, context.checkpoint_path());
-  }
-  return stop;
+  Agent& agent = *state.agent;
+  return context.EndUpdate(
+      global_step, metrics, [&] { return agent.MakePolicy(); },
+      [&](const std::string& path) { SaveCheckpoint(state, path); },
+      [&](const std::string& path) { agent.Export(path, context.config_toml()); });
 }
 
 int64_t NumUpdates(int64_t total_steps, int64_t batch_size) {

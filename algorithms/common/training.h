@@ -54,11 +54,11 @@ void ExportCheckpointPolicy(const std::string& algorithm, const AgentOptions& op
                             const std::string& checkpoint_path, const std::string& policy_path,
                             const std::string& config_toml);
 
-// the end of an update: logs its metrics, advances the state to global_step and
-// update, evaluates when due and checkpoints when due, when a stop is requested
-// and after the last update; true when the run should stop
-bool FinishUpdate(int64_t update, int64_t num_updates, int64_t global_step, const Metrics& metrics,
-                  TrainContext& context, TrainingState& state);
+// the state advanced to global_step and update, then TrainContext::EndUpdate
+// with the agent's policy, the state's checkpoint and the agent's export; true
+// when the run should stop
+bool EndUpdate(int64_t update, int64_t global_step, const Metrics& metrics, TrainContext& context,
+               TrainingState& state);
 
 // updates of batch_size steps that cover total_steps, at least one
 int64_t NumUpdates(int64_t total_steps, int64_t batch_size);

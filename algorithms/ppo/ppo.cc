@@ -302,9 +302,8 @@ void Ppo::Train(TrainContext& context) {
     metrics.emplace_back("learning_rate", learning_rate);
 
     // metrics logged, then evaluation and checkpoints at the update boundary
-    if (FinishUpdate(update, num_updates, global_step, metrics, context, state)) return;
+    if (EndUpdate(update, global_step, metrics, context, state)) return;
   }
-  if (group.rank() == 0) agent.Export(context.policy_path(), context.config_toml());
 }
 
 void Ppo::ExportPolicy(const std::string& checkpoint_path, const std::string& policy_path,

@@ -258,12 +258,15 @@ void Sac::Train(TrainContext& context) {
     means.CheckFinite(update);
     CheckFiniteParameters(update, "actor", actor->parameters());
     CheckFiniteParameters(update, "critics", critic.parameters());
-    const bool stop =
-        FinishOffPolicyUpdate(run, num_updates, means.Means(), actor->mean()->MakePolicy(), context,
-                              [&] { SaveCheckpoint(run, learner, context.checkpoint_path()); });
-    if (stop) return;
+    if (context.EndUpdate(
+            run.global_step, means.Means(), [&] { return actor->mean()->MakePolicy(); },
+            [&](const std::string& path) { SaveCheckpoint(run, learner, path); },
+            [&](const std::string& path) {
+              ExportModule(actor->mean()->ToTorchScript(), path, context.config_toml());
+            })) {
+      return;
+    }
   }
-  ExportModule(actor->mean()->ToTorchScript(), context.policy_path(), context.config_toml());
 }
 
 void Sac::ExportPolicy(const std::string& checkpoint_path, const std::string& policy_path,

@@ -208,12 +208,15 @@ void Td3::Train(TrainContext& context) {
     means.CheckFinite(update);
     CheckFiniteParameters(update, "actor", actor->parameters());
     CheckFiniteParameters(update, "critics", critic.parameters());
-    const bool stop =
-        FinishOffPolicyUpdate(run, num_updates, means.Means(), actor->MakePolicy(), context,
-                              [&] { SaveCheckpoint(run, learner, context.checkpoint_path()); });
-    if (stop) return;
+    if (context.EndUpdate(
+            run.global_step, means.Means(), [&] { return actor->MakePolicy(); },
+            [&](const std::string& path) { SaveCheckpoint(run, learner, path); },
+            [&](const std::string& path) {
+              ExportModule(actor->ToTorchScript(), path, context.config_toml());
+            })) {
+      return;
+    }
   }
-  ExportModule(actor->ToTorchScript(), context.policy_path(), context.config_toml());
 }
 
 void Td3::ExportPolicy(const std::string& checkpoint_path, const std::string& policy_path,

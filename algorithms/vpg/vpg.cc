@@ -197,9 +197,8 @@ void Vpg::Train(TrainContext& context) {
     metrics.emplace_back("learning_rate", frac * c.pi_lr);
 
     // metrics logged, then evaluation and checkpoints at the update boundary
-    if (FinishUpdate(update, num_updates, global_step, metrics, context, state)) return;
+    if (EndUpdate(update, global_step, metrics, context, state)) return;
   }
-  agent.Export(context.policy_path(), context.config_toml());
 }
 
 void Vpg::ExportPolicy(const std::string& checkpoint_path, const std::string& policy_path,

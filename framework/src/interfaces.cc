@@ -2,6 +2,7 @@
 #include "stride/algorithm.h"
 #include "stride/environment.h"
 #include "stride/error.h"
+#include "stride/phase_times.h"
 #include "stride/plugin.h"
 #include "stride/reward.h"
 
@@ -13,6 +14,25 @@ RuntimeError::RuntimeError(const std::string& message) : std::runtime_error(mess
 RuntimeError::~RuntimeError() = default;
 
 ProcessGroup& TrainContext::group() { return SingleProcess(); }
+
+bool TrainContext::EndUpdate(int64_t step, const Metrics& metrics,
+                             const std::function<Policy()>& make_policy,
+                             const std::function<void(const std::string& path)>& save_checkpoint,
+                             const std::function<void(const std::string& path)>& export_policy) {
+  PhaseTimer timer("logging, evaluation and checkpoints");
+  LogMetrics(step, metrics);
+  // only rank 0 evaluates; the others' summaries keep nothing
+  if (EvaluationDue(step)) {
+    const EvalSummary summary = Evaluate(step, make_policy());
+    if (summary.best) export_policy(run_dir() + "/" + kBestPolicyFile);
+    if (summary.first_success) export_policy(run_dir() + "/" + kFirstSuccessPolicyFile);
+  }
+  const bool stop = group().Any(stop_requested());
+  const bool last = step >= total_steps();
+  if (stop || CheckpointDue(step) || last) save_checkpoint(checkpoint_path());
+  if (last && !stop && group().rank() == 0) export_policy(policy_path());
+  return stop;
+}
 
 Environment::~Environment() = default;
 std::vector<EpisodeMetric> Environment::episode_metrics() const { return {}; }

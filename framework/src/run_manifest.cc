@@ -52,29 +52,46 @@ std::string HostName() {
   return buffer;
 }
 
-constexpr char kTimeToSuccessKey[] = "  \"time_to_success\": ";
+constexpr char kTimeToSuccessKey[] = "time_to_success";
 
-std::string TimeToSuccessLine(const std::optional<TimeToSuccess>& time) {
-  if (!time) return fmt::format("{}null,\n", kTimeToSuccessKey);
-  return fmt::format("{}{{\"steps\": {}, \"train_seconds\": {:.3f}}},\n", kTimeToSuccessKey,
-                     time->steps, time->train_seconds);
+std::string TimeToSuccessJson(const std::optional<TimeToSuccess>& time) {
+  if (!time) return "null";
+  return fmt::format("{{\"steps\": {}, \"train_seconds\": {:.3f}}}", time->steps,
+                     time->train_seconds);
 }
 
 }  // namespace
 
-void SetTimeToSuccess(const std::string& path, const std::optional<TimeToSuccess>& time) {
+void SetManifestField(const std::string& path, const std::string& key, const std::string& json) {
+  const std::string prefix = fmt::format("  {}: ", JsonString(key));
   std::istringstream in(ReadFile(path));
   std::string text;
   bool found = false;
   for (std::string line; std::getline(in, line);) {
-    if (line.rfind(kTimeToSuccessKey, 0) == 0) {
-      text += TimeToSuccessLine(time);
+    if (line.rfind(prefix, 0) == 0) {
+      text += prefix + json + ",\n";
       found = true;
     } else {
       text += line + "\n";
     }
   }
   if (found) WriteFileAtomically(path, text);
+}
+
+void SetTimeToSuccess(const std::string& path, const std::optional<TimeToSuccess>& time) {
+  SetManifestField(path, kTimeToSuccessKey, TimeToSuccessJson(time));
+}
+
+bool KeptEvaluation::Beats(const KeptEvaluation& other) const {
+  if (success_fraction != other.success_fraction) return success_fraction > other.success_fraction;
+  return mean_return > other.mean_return;
+}
+
+std::string KeptPolicyJson(const char* file, const std::optional<KeptEvaluation>& evaluation) {
+  if (!evaluation) return "null";
+  return fmt::format(
+      "{{\"file\": {}, \"step\": {}, \"success_fraction\": {}, \"mean_return\": {:.3f}}}",
+      JsonString(file), evaluation->step, evaluation->success_fraction, evaluation->mean_return);
 }
 
 std::string ElfBuildId(const std::string& path) {
@@ -145,8 +162,13 @@ std::string RunManifestJson(const Experiment& experiment, const PluginRegistry& 
   for (const auto& [name, version] : versions) {
     version_lines.push_back(fmt::format("    {}: {}", JsonString(name), JsonString(version)));
   }
-  const std::string time_to_success =
-      experiment.success.empty() ? "" : TimeToSuccessLine(std::nullopt);
+  // with a success criterion, its first success and that policy; the best policy always
+  std::string kept = fmt::format("  \"{}\": null,\n", kBestPolicyKey);
+  if (!experiment.success.empty()) {
+    kept = fmt::format("  \"{}\": null,\n  \"{}\": null,\n", kTimeToSuccessKey,
+                       kFirstSuccessPolicyKey) +
+           kept;
+  }
   return fmt::format(
       "{{\n"
       "  \"experiment\": {},\n"
@@ -164,7 +186,7 @@ std::string RunManifestJson(const Experiment& experiment, const PluginRegistry& 
       "  \"versions\": {{\n{}\n  }},\n"
       "  \"plugins\": [\n{}\n  ]\n"
       "}}\n",
-      JsonString(experiment.name), seed, time_to_success, JsonString(ContentHash(config_toml)),
+      JsonString(experiment.name), seed, kept, JsonString(ContentHash(config_toml)),
       JsonString(command), JsonString(HostName()), group.world_size(), JsonString(group.launcher()),
       JsonString(UtcNow()), JsonString(STRIDE_BUILD_FINGERPRINT), JsonString(CpuModel()),
       JsonString(CpuVectorExtensions()), JsonString(KernelPathName(ActiveKernelPath())),

@@ -26,8 +26,9 @@ struct TimeToSuccess {
   double train_seconds = 0.0;
 };
 
-// with a success criterion the manifest holds "time_to_success": null until
-// SetTimeToSuccess records one
+// the manifest holds "best_policy": null until the first evaluation, and with
+// a success criterion "time_to_success" and "first_success_policy": null until
+// the criterion is met; SetManifestField records them
 std::string RunManifestJson(const Experiment& experiment, const PluginRegistry& registry,
                             int64_t seed, const std::string& config_toml,
                             const std::string& command,
@@ -37,6 +38,25 @@ std::string RunManifestJson(const Experiment& experiment, const PluginRegistry& 
 // rewrites the manifest at path with time (null for none); a manifest without
 // the field is left alone
 void SetTimeToSuccess(const std::string& path, const std::optional<TimeToSuccess>& time);
+
+// an evaluation whose policy a run keeps beside its last
+struct KeptEvaluation {
+  int64_t step = 0;
+  double success_fraction = 0.0;
+  double mean_return = 0.0;
+  // more of its episodes met the success criterion, or as many and its mean
+  // return is higher
+  bool Beats(const KeptEvaluation& other) const;
+};
+
+// the manifest's keys naming the kept policies, null until there is one
+inline constexpr char kBestPolicyKey[] = "best_policy";
+inline constexpr char kFirstSuccessPolicyKey[] = "first_success_policy";
+// {"file": ..., "step": ..., "success_fraction": ..., "mean_return": ...}, or null
+std::string KeptPolicyJson(const char* file, const std::optional<KeptEvaluation>& evaluation);
+// rewrites the manifest at path with key's value as json; a manifest without
+// the key is left alone
+void SetManifestField(const std::string& path, const std::string& key, const std::string& json);
 
 }  // namespace stride
 

@@ -26,6 +26,11 @@ namespace {
 
 namespace fs = std::filesystem;
 
+// the share of an evaluation's episodes that met the success criterion
+double SuccessFraction(const EvalSummary& summary) {
+  return summary.episodes > 0 ? static_cast<double>(summary.successes) / summary.episodes : 0.0;
+}
+
 std::atomic<int> g_stop_signal{0};
 
 extern "C" void HandleStopSignal(int signal) { g_stop_signal.store(signal); }
@@ -148,7 +153,7 @@ class RunContext : public TrainContext {
       eval_env_ = MakeVecEnv(experiment_, registry_, static_cast<int>(experiment_.eval_episodes),
                              EvaluationSeed(seed_), 1);
     }
-    const EvalSummary summary = EvaluatePolicy(*eval_env_, policy, experiment_.success);
+    EvalSummary summary = EvaluatePolicy(*eval_env_, policy, experiment_.success);
     Metrics row = {{"episodes", summary.episodes},
                    {"mean_return", summary.mean_return},
                    {"std_return", summary.std_return},
@@ -169,6 +174,20 @@ class RunContext : public TrainContext {
                    "[%s] success criterion first met at step %lld, after %.1f s of "
                    "training\n",
                    run_dir_.c_str(), static_cast<long long>(step), train_seconds);
+    }
+    // the policies kept beside the last
+    const KeptEvaluation evaluation{step, SuccessFraction(summary), summary.mean_return};
+    summary.best = !best_ || evaluation.Beats(*best_);
+    if (summary.best) {
+      best_ = evaluation;
+      SetManifestField(run_dir_ + "/manifest.json", kBestPolicyKey,
+                       KeptPolicyJson(kBestPolicyFile, best_));
+    }
+    summary.first_success = summary.success && !first_success_;
+    if (summary.first_success) {
+      first_success_ = evaluation;
+      SetManifestField(run_dir_ + "/manifest.json", kFirstSuccessPolicyKey,
+                       KeptPolicyJson(kFirstSuccessPolicyFile, first_success_));
     }
     finished_on_success_ = finished_on_success_ || (summary.success && experiment_.stop_on_success);
     if (step >= experiment_.total_steps || finished_on_success_) EvaluateRobustness(policy);
@@ -202,6 +221,7 @@ class RunContext : public TrainContext {
     if (!train_times.empty() && std::isfinite(train_times.back())) {
       train_time_base_ = train_times.back();
     }
+    RestoreKeptEvaluations();
     if (experiment_.success.empty()) return;
     const std::vector<double> steps = evaluations_->KeptColumn("step");
     const std::vector<double> successes = evaluations_->KeptColumn("success");
@@ -214,6 +234,29 @@ class RunContext : public TrainContext {
     SetTimeToSuccess(run_dir_ + "/manifest.json", time_to_success_);
     // an interruption right after the stopping evaluation: the run is done
     finished_on_success_ = time_to_success_ && experiment_.stop_on_success;
+  }
+
+  // the best and first successful evaluations among the rows a resume kept
+  void RestoreKeptEvaluations() {
+    const std::vector<double> steps = evaluations_->KeptColumn("step");
+    const std::vector<double> returns = evaluations_->KeptColumn("mean_return");
+    const std::vector<double> episodes = evaluations_->KeptColumn("episodes");
+    const std::vector<double> successes = evaluations_->KeptColumn("successes");
+    const std::vector<double> success = evaluations_->KeptColumn("success");
+    for (size_t row = 0; row < steps.size() && row < returns.size(); ++row) {
+      const double fraction = row < successes.size() && row < episodes.size() && episodes[row] > 0
+                                  ? successes[row] / episodes[row]
+                                  : 0.0;
+      const KeptEvaluation evaluation{static_cast<int64_t>(steps[row]), fraction, returns[row]};
+      if (!best_ || evaluation.Beats(*best_)) best_ = evaluation;
+      if (!first_success_ && row < success.size() && success[row] == 1.0) {
+        first_success_ = evaluation;
+      }
+    }
+    SetManifestField(run_dir_ + "/manifest.json", kBestPolicyKey,
+                     KeptPolicyJson(kBestPolicyFile, best_));
+    SetManifestField(run_dir_ + "/manifest.json", kFirstSuccessPolicyKey,
+                     KeptPolicyJson(kFirstSuccessPolicyFile, first_success_));
   }
 
   // every rank's completed episodes on rank 0, in rank order
@@ -307,6 +350,7 @@ class RunContext : public TrainContext {
   double train_time_base_ = 0.0;
   double evaluation_seconds_ = 0.0;
   std::optional<TimeToSuccess> time_to_success_;
+  std::optional<KeptEvaluation> best_, first_success_;
   bool finished_on_success_ = false;
 };
 
@@ -334,12 +378,14 @@ RunStatus TrainRun(const Experiment& experiment, const PluginRegistry& registry,
     }
   }
   if (group.rank() != 0) return StopRequested() ? RunStatus::kStopped : RunStatus::kFinished;
+  // a run that stopped on success, or whose last export a kill prevented, has
+  // its policy from the last checkpoint
+  const bool finished = context.finished_on_success() || !StopRequested();
+  std::error_code ec;
+  if (finished && !fs::exists(context.policy_path(), ec)) {
+    algorithm->ExportPolicy(context.checkpoint_path(), context.policy_path(), config_toml);
+  }
   if (context.finished_on_success()) {
-    // the algorithm checkpointed at the stop; its policy is the run's result
-    std::error_code ec;
-    if (!fs::exists(context.policy_path(), ec)) {
-      algorithm->ExportPolicy(context.checkpoint_path(), context.policy_path(), config_toml);
-    }
     std::fprintf(stderr, "[%s] finished at the first evaluation that met the success criterion\n",
                  run_dir.c_str());
     return RunStatus::kFinished;

@@ -175,5 +175,43 @@ TEST(SuccessCliTest, WithoutACriterionNothingIsRecorded) {
   EXPECT_THAT(ReadFile(run_dir + "/manifest.json"), Not(HasSubstr("time_to_success")));
 }
 
+// a run that balances the pole at its second evaluation and forgets by the
+// third keeps the policy that balanced it, beside its last
+TEST(SuccessCliTest, ARunThatSucceedsThenDegradesKeepsThePolicyThatSucceeded) {
+  const std::string dir = TempDir("kept_policies");
+  std::string text = PendulumExperiment(
+      "every_steps = 128\n"
+      "episodes = 2\n"
+      "success = [\"return >= 15\"]\n",
+      512);
+  const std::string experiment = "[experiment]\n";
+  text.replace(text.find(experiment), experiment.size(),
+               experiment + "plugin_dirs = [\"" STRIDE_TEST_PLUGIN_DIR "/scripted\"]\n");
+  const std::string ppo = "plugin = \"ppo\"\nnum_steps = 256\nnum_minibatches = 8\n";
+  text.replace(text.find(ppo), ppo.size(), "plugin = \"scripted\"\npush_percent = [100, 0, 100]\n");
+  const CliResult run = RunStride("run " + Write("kept_policies_src", text) + " --out " + dir);
+  ASSERT_EQ(run.exit_code, 0) << run.err;
+  const std::string run_dir = dir + "/tiny/seed_0";
+  const auto eval = Columns(run_dir + "/eval.csv");
+  ASSERT_EQ(eval.at("success"), (std::vector<double>{0, 1, 0, 0}))
+      << ReadFile(run_dir + "/eval.csv");
+
+  // the manifest names each policy and its evaluation
+  const std::string manifest = ReadFile(run_dir + "/manifest.json");
+  EXPECT_THAT(manifest, HasSubstr("\"best_policy\": {\"file\": \"policy_best.pt\", \"step\": 256, "
+                                  "\"success_fraction\": 1, "));
+  EXPECT_THAT(manifest, HasSubstr("\"first_success_policy\": {\"file\": "
+                                  "\"policy_first_success.pt\", \"step\": 256, "));
+  // the kept policies succeed, the last does not
+  for (const char* kept : {"policy_best.pt", "policy_first_success.pt"}) {
+    const CliResult evaluated = RunStride("eval " + run_dir + "/" + kept);
+    EXPECT_EQ(evaluated.exit_code, 0) << evaluated.err;
+    EXPECT_THAT(evaluated.out, HasSubstr("; success: 2 of 2 episodes met the criterion")) << kept;
+  }
+  const CliResult last = RunStride("eval " + run_dir + "/policy.pt");
+  EXPECT_EQ(last.exit_code, 0) << last.err;
+  EXPECT_THAT(last.out, HasSubstr("no success: 0 of 2 episodes met the criterion"));
+}
+
 }  // namespace
 }  // namespace stride::testing

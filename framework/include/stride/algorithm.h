@@ -14,6 +14,10 @@
 
 namespace stride {
 
+// the policies a run keeps in its directory beside policy.pt (its last)
+inline constexpr char kBestPolicyFile[] = "policy_best.pt";
+inline constexpr char kFirstSuccessPolicyFile[] = "policy_first_success.pt";
+
 // named scalars of one update, in the order they should appear in metrics.csv
 using Metrics = std::vector<std::pair<std::string, double>>;
 
@@ -30,6 +34,10 @@ struct EvalSummary {
   // whether they were enough; 0 and false without one
   int successes = 0;
   bool success = false;
+  // the run's best evaluation so far (by the fraction of successes, then the
+  // mean return), and its first that met the success criterion
+  bool best = false;
+  bool first_success = false;
 };
 
 class TrainContext {
@@ -72,6 +80,21 @@ class TrainContext {
   // this rank's share of the environments; only rank 0 logs, evaluates and
   // writes files, and the others' Evaluate() returns an empty summary
   virtual ProcessGroup& group();
+
+  // the end of an update, the same for every algorithm: logs metrics;
+  // evaluates make_policy() when an evaluation is due, and exports the policy
+  // (export_policy(path): TorchScript of the current parameters) to
+  // policy_best.pt when that evaluation is the run's best so far and to
+  // policy_first_success.pt when it is the first to meet the success
+  // criterion; has the ranks agree whether to stop (a rank stopping alone
+  // would leave the others waiting); calls save_checkpoint(checkpoint_path())
+  // when a checkpoint is due, on a stop and at the run's last update
+  // (step >= total_steps()), and there exports policy_path(). True when
+  // training should end now: the run resumes later, or has met its success
+  // criterion and stride exports policy_path() from the checkpoint
+  bool EndUpdate(int64_t step, const Metrics& metrics, const std::function<Policy()>& make_policy,
+                 const std::function<void(const std::string& path)>& save_checkpoint,
+                 const std::function<void(const std::string& path)>& export_policy);
 };
 
 class Algorithm {

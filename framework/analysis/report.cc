@@ -9,6 +9,7 @@
 
 #include "equal_budget.h"
 #include "robustness.h"
+#include "run_table.h"
 #include "stride/durable_file.h"
 #include "stride/error.h"
 #include "stride/suggest.h"
@@ -337,6 +338,13 @@ std::string Report(const CompareOptions& options, const std::vector<Group>& grou
       "shared it (stride run --jobs); compare it only between runs made together.\n\n";
   out += ThroughputTable(groups);
 
+  out +=
+      "\n## Every run\n\nEach run's final evaluation, its best (most successful attempts, then "
+      "the highest mean return), its first that met the success criterion, and the episode "
+      "metrics of its final evaluation; `runs.csv` holds the same, and each figure's data is "
+      "the CSV file of its name.\n\n";
+  out += RunsMarkdown(groups);
+
   out += "\n## Runs\n\n";
   for (const Group& group : groups) {
     std::vector<std::string> dirs;
@@ -430,6 +438,11 @@ Comparison WriteComparison(const CompareOptions& options) {
   const auto write = [&out](const std::string& name, const std::string& text) {
     WriteFileAtomically((out / name).string(), text);
   };
+  // a figure and, beside it, the data it draws
+  const auto figure = [&write](const std::string& svg, const LinePlot& plot) {
+    write(svg, RenderLinePlot(plot));
+    write(svg.substr(0, svg.size() - 4) + ".csv", LinePlotCsv(plot));
+  };
   const std::vector<VariantSummary> summaries = Summarize(groups, reference, options.reps);
 
   // figures
@@ -439,6 +452,7 @@ Comparison WriteComparison(const CompareOptions& options) {
   }
   write("final_return.svg",
         RenderIntervalPlot("Final evaluation return: IQM and 95% CI", "return", rows));
+  write("final_return.csv", IntervalPlotCsv(rows));
   LinePlot steps = Curves(
       groups,
       [](const RunData& r) {
@@ -446,7 +460,7 @@ Comparison WriteComparison(const CompareOptions& options) {
       },
       "Training return", "environment steps", "episode return");
   steps.x_format = FormatSteps;
-  write("return_vs_steps.svg", RenderLinePlot(steps));
+  figure("return_vs_steps.svg", steps);
   LinePlot time = Curves(
       groups,
       [](const RunData& r) {
@@ -455,7 +469,7 @@ Comparison WriteComparison(const CompareOptions& options) {
         return RunCurve{minutes, r.metrics.Values("episode_return")};
       },
       "Training return against wall-clock time", "wall-clock time (minutes)", "episode return");
-  write("return_vs_time.svg", RenderLinePlot(time));
+  figure("return_vs_time.svg", time);
   bool has_eval_curves = true;
   for (const Group& group : groups) {
     for (const RunData& run : group.runs) has_eval_curves &= run.eval.rows.size() >= 2;
@@ -468,21 +482,21 @@ Comparison WriteComparison(const CompareOptions& options) {
         },
         "Evaluation return (deterministic policy)", "environment steps", "mean return");
     eval.x_format = FormatSteps;
-    write("eval_vs_steps.svg", RenderLinePlot(eval));
+    figure("eval_vs_steps.svg", eval);
   }
 
   const std::optional<EqualBudget> budget =
       SummarizeEqualBudget(groups, reference, options.reps, kBootstrapSeed);
   if (budget && groups.size() > 1) {
-    write("eval_vs_time.svg", RenderLinePlot(Curves(
-                                  groups,
-                                  [](const RunData& r) {
-                                    std::vector<double> minutes = r.eval.Values("train_time_s");
-                                    for (double& m : minutes) m /= 60.0;
-                                    return RunCurve{minutes, r.eval.Values("mean_return")};
-                                  },
-                                  "Evaluation return against training wall-clock",
-                                  "training time (minutes)", "mean return")));
+    figure("eval_vs_time.svg", Curves(
+                                   groups,
+                                   [](const RunData& r) {
+                                     std::vector<double> minutes = r.eval.Values("train_time_s");
+                                     for (double& m : minutes) m /= 60.0;
+                                     return RunCurve{minutes, r.eval.Values("mean_return")};
+                                   },
+                                   "Evaluation return against training wall-clock",
+                                   "training time (minutes)", "mean return"));
   }
   const std::vector<VariantSuccess> successes =
       SummarizeSuccess(groups, options.reps, kBootstrapSeed);
@@ -490,16 +504,17 @@ Comparison WriteComparison(const CompareOptions& options) {
       SummarizeRobustness(groups, options.reps, kBootstrapSeed);
   for (const RobustnessCurve& curve : robustness) {
     for (bool success : {true, false}) {
-      write(RobustnessFigure(curve, success), RenderLinePlot(RobustnessPlot(curve, success)));
+      figure(RobustnessFigure(curve, success), RobustnessPlot(curve, success));
     }
   }
   if (!successes.empty()) {
     write("time_to_success.csv", SuccessCsv(successes));
-    write("success_vs_steps.svg", RenderLinePlot(SuccessCurves(successes, false)));
-    write("success_vs_time.svg", RenderLinePlot(SuccessCurves(successes, true)));
+    figure("success_vs_steps.svg", SuccessCurves(successes, false));
+    figure("success_vs_time.svg", SuccessCurves(successes, true));
   }
 
   write("summary.csv", SummaryCsv(summaries));
+  write("runs.csv", RunsCsv(groups));
   write("report.md", Report(options, groups, summaries, successes, robustness, budget, reference,
                             warnings, has_eval_curves));
   return {summaries, successes};

@@ -101,6 +101,29 @@ void Extend(double v, double& low, double& high) {
 
 }  // namespace
 
+std::string LinePlotCsv(const LinePlot& plot) {
+  const auto cell = [](const std::vector<double>& values, size_t i) {
+    return i < values.size() && std::isfinite(values[i]) ? fmt::format("{}", values[i])
+                                                         : std::string();
+  };
+  std::string out = "series,x,y,low,high\n";
+  for (const Series& series : plot.series) {
+    for (size_t i = 0; i < series.x.size(); ++i) {
+      out += fmt::format("\"{}\",{},{},{},{}\n", series.label, cell(series.x, i), cell(series.y, i),
+                         cell(series.low, i), cell(series.high, i));
+    }
+  }
+  return out;
+}
+
+std::string IntervalPlotCsv(const std::vector<IntervalRow>& rows) {
+  std::string out = "label,point,low,high\n";
+  for (const IntervalRow& row : rows) {
+    out += fmt::format("\"{}\",{},{},{}\n", row.label, row.point, row.low, row.high);
+  }
+  return out;
+}
+
 std::string FormatSteps(double steps) {
   const double magnitude = std::fabs(steps);
   if (magnitude >= 1e6) return fmt::format("{}M", std::round(steps / 1e5) / 10);

@@ -37,6 +37,11 @@ struct IntervalRow {
 std::string RenderIntervalPlot(const std::string& title, const std::string& x_label,
                                const std::vector<IntervalRow>& rows);
 
+// the data a figure draws, as CSV: series,x,y,low,high (one row per point;
+// empty cells for a band it lacks) and label,point,low,high
+std::string LinePlotCsv(const LinePlot& plot);
+std::string IntervalPlotCsv(const std::vector<IntervalRow>& rows);
+
 // "0", "250k", "1M", "1.5M"
 std::string FormatSteps(double steps);
 // about target round numbers (1, 2 or 5 times a power of ten) covering [low, high]

@@ -1,6 +1,7 @@
 // stride compare's report from hand-written run directories with known scores.
 #include "report.h"
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <optional>
@@ -222,6 +223,45 @@ TEST(TimeToSuccessTest, ReportStatesTheCensoringAndDrawsTheFractionSucceeded) {
   const LinePlot curves = SuccessCurves(comparison.successes, false);
   EXPECT_THAT(curves.series[0].x, ElementsAre(0, 250, 250, 500, 500, 1000));
   EXPECT_THAT(curves.series[0].y, ElementsAre(0, 0, 1.0 / 3, 1.0 / 3, 2.0 / 3, 2.0 / 3));
+}
+
+TEST(ReportTest, EveryRunsEvaluationsAndEachFiguresData) {
+  const fs::path root = SuccessExperiment();
+  // walks at 500 steps, forgets by 1000
+  WriteSuccessRun(root / "forgets" / "seed_0", {0, 1, 0});
+  CompareOptions options;
+  options.dirs = {root.string()};
+  options.out_dir = (root.parent_path() / "report").string();
+  options.reps = 100;
+  options.command = "stride compare exp";
+  WriteComparison(options);
+  const fs::path out = options.out_dir;
+
+  const std::string runs = Read(out / "runs.csv");
+  EXPECT_THAT(runs, HasSubstr("variant,seed,final_step,final_return,final_successes,final_episodes,"
+                              "best_step,best_return,best_success_fraction,first_success_step,"
+                              "first_success_seconds,final_distance\n"));
+  // the final evaluation, the best (ties keep the earlier) and the first success
+  EXPECT_THAT(runs, HasSubstr("\nfast,0,1000,10,10,10,500,10,1,500,4,1\n"));
+  EXPECT_THAT(runs, HasSubstr("\nfast,2,1000,10,3,10,250,10,0.3,,,1\n"));
+  EXPECT_THAT(runs, HasSubstr("\nforgets,0,1000,10,3,10,500,10,1,500,4,1\n"));
+  const std::string report = Read(out / "report.md");
+  EXPECT_THAT(report, HasSubstr("## Every run"));
+  EXPECT_THAT(report,
+              HasSubstr("| forgets | 0 | 1000 | 10 | 3 | 10 | 500 | 10 | 1 | 500 | 4 | 1 |"));
+
+  // each figure's data beside it
+  EXPECT_THAT(Read(out / "final_return.csv"), HasSubstr("label,point,low,high\n\"fast\",10,"));
+  for (const char* data : {"return_vs_steps.csv", "return_vs_time.csv", "eval_vs_steps.csv",
+                           "success_vs_steps.csv", "success_vs_time.csv"}) {
+    const std::string csv = Read(out / data);
+    EXPECT_THAT(csv, HasSubstr("series,x,y,low,high\n\"fast\",")) << data;
+    EXPECT_THAT(csv, HasSubstr("\n\"forgets\",")) << data;
+    EXPECT_TRUE(fs::exists(out / (std::string(data).substr(0, std::strlen(data) - 4) + ".svg")))
+        << data;
+  }
+  // the success curve's points: fast reaches 1/3 of its runs at 250 steps
+  EXPECT_THAT(Read(out / "success_vs_steps.csv"), HasSubstr("\n\"fast\",250,0.3333333333333333,"));
 }
 
 TEST(ReportTest, BadInputsAreNamed) {

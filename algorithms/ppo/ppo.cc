@@ -61,8 +61,9 @@ const ParamBindings<PpoConfig>& PpoTable() {
                   kNone),
           Bind(&C::norm_adv, "norm_adv", "standardize advantages within each minibatch"),
           InRange(Bind(&C::clip_epsilon, "clip_epsilon",
-                       "probability ratios are clipped to [1 - clip_epsilon, 1 + clip_epsilon]"),
-                  0.0, 1.0),
+                       "probability ratios are clipped to [1 - clip_epsilon, 1 + clip_epsilon] "
+                       "(a large value: no clipping)"),
+                  0.0, kNone),
           Bind(&C::clip_vloss, "clip_vloss", "clip the value loss around the rollout's values"),
           InRange(Bind(&C::vf_coef, "vf_coef", "c1: weight of the value loss"), 0.0, kNone),
           InRange(Bind(&C::ent_coef, "ent_coef", "c2: weight of the entropy bonus"), 0.0, kNone),

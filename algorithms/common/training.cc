@@ -135,8 +135,8 @@ void ExportCheckpointPolicy(const std::string& algorithm, const AgentOptions& op
   Agent::FromArchive(options, agent).Export(policy_path, config_toml);
 }
 
-bool EndUpdate(int64_t update, int64_t global_step, const Metrics& metrics, TrainContext& context,
-               TrainingState& state) {
+bool EndAgentUpdate(int64_t update, int64_t global_step, const Metrics& metrics,
+                    TrainContext& context, TrainingState& state) {
   state.global_step = global_step;
   state.update = update;
   Agent& agent = *state.agent;

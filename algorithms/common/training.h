@@ -57,8 +57,8 @@ void ExportCheckpointPolicy(const std::string& algorithm, const AgentOptions& op
 // the state advanced to global_step and update, then TrainContext::EndUpdate
 // with the agent's policy, the state's checkpoint and the agent's export; true
 // when the run should stop
-bool EndUpdate(int64_t update, int64_t global_step, const Metrics& metrics, TrainContext& context,
-               TrainingState& state);
+bool EndAgentUpdate(int64_t update, int64_t global_step, const Metrics& metrics,
+                    TrainContext& context, TrainingState& state);
 
 // updates of batch_size steps that cover total_steps, at least one
 int64_t NumUpdates(int64_t total_steps, int64_t batch_size);

@@ -303,7 +303,7 @@ void Ppo::Train(TrainContext& context) {
     metrics.emplace_back("learning_rate", learning_rate);
 
     // metrics logged, then evaluation and checkpoints at the update boundary
-    if (EndUpdate(update, global_step, metrics, context, state)) return;
+    if (EndAgentUpdate(update, global_step, metrics, context, state)) return;
   }
 }
 

@@ -197,7 +197,7 @@ void Vpg::Train(TrainContext& context) {
     metrics.emplace_back("learning_rate", frac * c.pi_lr);
 
     // metrics logged, then evaluation and checkpoints at the update boundary
-    if (EndUpdate(update, global_step, metrics, context, state)) return;
+    if (EndAgentUpdate(update, global_step, metrics, context, state)) return;
   }
 }
 

@@ -234,9 +234,9 @@ std::string SummaryCsv(const std::vector<VariantSummary>& summaries) {
   for (const std::string& name : names) out += fmt::format(",{0}_mean,{0}_std", name);
   out += "\n";
   for (const VariantSummary& s : summaries) {
-    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}", s.label, s.scores.size(), s.mean, s.std,
-                       s.median, s.iqm, s.iqm_interval.low, s.iqm_interval.high, s.improvement,
-                       s.improvement_interval.low, s.improvement_interval.high);
+    out += fmt::format("{},{},{},{},{},{},{},{},{},{},{}", CsvField(s.label), s.scores.size(),
+                       s.mean, s.std, s.median, s.iqm, s.iqm_interval.low, s.iqm_interval.high,
+                       s.improvement, s.improvement_interval.low, s.improvement_interval.high);
     for (const std::string& name : names) {
       const std::vector<double>& finals = MetricFinals(s, name);
       out += finals.empty() ? ",nan,nan" : fmt::format(",{},{}", Mean(finals), StdDev(finals));

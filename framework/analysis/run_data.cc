@@ -72,6 +72,13 @@ std::vector<double> Table::Values(const std::string& column) const {
   return values;
 }
 
+std::string CsvField(const std::string& text) {
+  if (text.find_first_of(",\"\n") == std::string::npos) return text;
+  std::string out = "\"";
+  for (char c : text) out += c == '"' ? std::string("\"\"") : std::string(1, c);
+  return out + "\"";
+}
+
 Table ReadCsv(const std::string& path) {
   // the complete rows: a run being written may have begun a line it has not ended
   std::string text = ReadFile(path);

@@ -22,6 +22,10 @@ struct Table {
 
 Table ReadCsv(const std::string& path);
 
+// text as one CSV field: quoted, quotes doubled, when it holds a comma, a quote
+// or a line break (a swept variant's label does)
+std::string CsvField(const std::string& text);
+
 struct RunData {
   std::string dir;
   int64_t seed = 0;

@@ -122,7 +122,9 @@ std::string RunsCsv(const std::vector<Group>& groups) {
   for (const std::string& metric : metrics) header.push_back("final_" + metric);
   std::string out = fmt::format("{}\n", fmt::join(header, ","));
   for (const RunRow& row : Rows(groups)) {
-    out += fmt::format("{}\n", fmt::join(Cells(row, metrics, Exact), ","));
+    std::vector<std::string> cells = Cells(row, metrics, Exact);
+    cells[0] = CsvField(cells[0]);
+    out += fmt::format("{}\n", fmt::join(cells, ","));
   }
   return out;
 }

@@ -6,6 +6,8 @@
 
 #include <fmt/format.h>
 
+#include "run_data.h"
+
 namespace stride::analysis {
 namespace {
 
@@ -109,17 +111,21 @@ std::string LinePlotCsv(const LinePlot& plot) {
   std::string out = "series,x,y,low,high\n";
   for (const Series& series : plot.series) {
     for (size_t i = 0; i < series.x.size(); ++i) {
-      out += fmt::format("\"{}\",{},{},{},{}\n", series.label, cell(series.x, i), cell(series.y, i),
-                         cell(series.low, i), cell(series.high, i));
+      out += fmt::format("{},{},{},{},{}\n", CsvField(series.label), cell(series.x, i),
+                         cell(series.y, i), cell(series.low, i), cell(series.high, i));
     }
   }
   return out;
 }
 
 std::string IntervalPlotCsv(const std::vector<IntervalRow>& rows) {
+  const auto cell = [](double value) {
+    return std::isfinite(value) ? fmt::format("{}", value) : std::string();
+  };
   std::string out = "label,point,low,high\n";
   for (const IntervalRow& row : rows) {
-    out += fmt::format("\"{}\",{},{},{}\n", row.label, row.point, row.low, row.high);
+    out += fmt::format("{},{},{},{}\n", CsvField(row.label), cell(row.point), cell(row.low),
+                       cell(row.high));
   }
   return out;
 }

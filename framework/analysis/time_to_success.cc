@@ -126,7 +126,8 @@ std::string SuccessCsv(const std::vector<VariantSuccess>& variants) {
       "iqm_steps,iqm_steps_low,iqm_steps_high,median_seconds,median_seconds_low,"
       "median_seconds_high,iqm_seconds,iqm_seconds_low,iqm_seconds_high\n";
   for (const VariantSuccess& v : variants) {
-    out += fmt::format("{},{},{},{}", v.label, v.runs.size(), v.succeeded, v.censored ? 1 : 0);
+    out += fmt::format("{},{},{},{}", CsvField(v.label), v.runs.size(), v.succeeded,
+                       v.censored ? 1 : 0);
     for (const TimeStatistic& t : {v.median_steps, v.iqm_steps, v.median_seconds, v.iqm_seconds}) {
       out += fmt::format(",{},{},{}", t.value, t.interval.low, t.interval.high);
     }

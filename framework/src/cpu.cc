@@ -3,6 +3,7 @@
 #include <unistd.h>
 
 #include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fstream>
@@ -71,17 +72,27 @@ std::string WithFmaMasked(const char* tunables) {
 }  // namespace
 
 void PinArithmetic(char** argv) {
-  if (ArithmeticPinned()) return;
+  // started again once already (pinned or not): never loop
+  if (std::getenv(kPinned) != nullptr) return;
   setenv("ATEN_CPU_CAPABILITY", "default", 1);
   setenv("GLIBC_TUNABLES", WithFmaMasked(std::getenv("GLIBC_TUNABLES")).c_str(), 1);
   setenv(kPinned, "1", 1);
   execv("/proc/self/exe", argv);
-  throw RuntimeError(
-      fmt::format("cannot start again with glibc's FMA variants masked: /proc/self/exe: {}",
-                  std::strerror(errno)));
+  std::fprintf(stderr,
+               "warning: cannot start again with glibc's FMA variants masked (/proc/self/exe: "
+               "%s); this process computes with the CPU's own libm and may give other bits than "
+               "another CPU\n",
+               std::strerror(errno));
 }
 
-bool ArithmeticPinned() { return std::getenv(kPinned) != nullptr; }
+bool ArithmeticPinned() {
+  // what this process was loaded with, not only what it asked for
+  const char* tunables = std::getenv("GLIBC_TUNABLES");
+  const char* capability = std::getenv("ATEN_CPU_CAPABILITY");
+  return std::getenv(kPinned) != nullptr && tunables != nullptr &&
+         std::strstr(tunables, kMask) != nullptr && capability != nullptr &&
+         std::string(capability) == "default";
+}
 
 bool KernelPathAvailable(KernelPath path) { return Supports(path); }
 

@@ -1,5 +1,7 @@
 #include "run_manifest.h"
 
+#include <cmath>
+
 #include <elf.h>
 #include <unistd.h>
 
@@ -84,14 +86,18 @@ void SetTimeToSuccess(const std::string& path, const std::optional<TimeToSuccess
 
 bool KeptEvaluation::Beats(const KeptEvaluation& other) const {
   if (success_fraction != other.success_fraction) return success_fraction > other.success_fraction;
+  // a non-finite return is worse than any number
+  if (!std::isfinite(other.mean_return)) return std::isfinite(mean_return);
   return mean_return > other.mean_return;
 }
 
 std::string KeptPolicyJson(const char* file, const std::optional<KeptEvaluation>& evaluation) {
   if (!evaluation) return "null";
+  const double r = evaluation->mean_return;
   return fmt::format(
-      "{{\"file\": {}, \"step\": {}, \"success_fraction\": {}, \"mean_return\": {:.3f}}}",
-      JsonString(file), evaluation->step, evaluation->success_fraction, evaluation->mean_return);
+      "{{\"file\": {}, \"step\": {}, \"success_fraction\": {}, \"mean_return\": {}}}",
+      JsonString(file), evaluation->step, evaluation->success_fraction,
+      std::isfinite(r) ? fmt::format("{:.3f}", r) : std::string("null"));
 }
 
 std::string ElfBuildId(const std::string& path) {

@@ -94,6 +94,10 @@ class RunContext : public TrainContext {
   bool stop_requested() const override { return StopRequested() || finished_on_success_; }
   // the criterion held with stop_on_success: training has ended for good
   bool finished_on_success() const { return finished_on_success_; }
+  // training got to total_steps, or this process had nothing left to train
+  // (resumed from the last update's checkpoint); false after a stop, whichever
+  // rank was signalled
+  bool reached_end() const { return !started_ || current_step_ >= experiment_.total_steps; }
 
   void LogMetrics(int64_t step, const Metrics& metrics) override {
     std::vector<EpisodeRecord> episodes = GatherEpisodes(env_->TakeCompletedEpisodes());
@@ -377,10 +381,10 @@ RunStatus TrainRun(const Experiment& experiment, const PluginRegistry& registry,
       throw;
     }
   }
-  if (group.rank() != 0) return StopRequested() ? RunStatus::kStopped : RunStatus::kFinished;
+  const bool finished = context.finished_on_success() || context.reached_end();
+  if (group.rank() != 0) return finished ? RunStatus::kFinished : RunStatus::kStopped;
   // a run that stopped on success, or whose last export a kill prevented, has
   // its policy from the last checkpoint
-  const bool finished = context.finished_on_success() || !StopRequested();
   std::error_code ec;
   if (finished && !fs::exists(context.policy_path(), ec)) {
     algorithm->ExportPolicy(context.checkpoint_path(), context.policy_path(), config_toml);
@@ -390,7 +394,7 @@ RunStatus TrainRun(const Experiment& experiment, const PluginRegistry& registry,
                  run_dir.c_str());
     return RunStatus::kFinished;
   }
-  if (StopRequested()) {
+  if (!finished) {
     std::fprintf(stderr, "[%s] stopped; continue with: stride run --resume %s\n", run_dir.c_str(),
                  run_dir.c_str());
     return RunStatus::kStopped;
@@ -502,7 +506,11 @@ void InstallStopHandlers() {
 
 bool StopRequested() { return g_stop_signal.load() != 0; }
 
-int StopExitCode() { return 128 + g_stop_signal.load(); }
+int StopExitCode() {
+  // a rank stopped by the others' signal exits as if it had been sent SIGTERM
+  const int signal = g_stop_signal.load();
+  return 128 + (signal != 0 ? signal : SIGTERM);
+}
 
 std::unique_ptr<VecEnv> MakeVecEnv(const Experiment& experiment, const PluginRegistry& registry,
                                    int num_envs, uint64_t seed, int num_workers, int first_index) {

@@ -251,17 +251,20 @@ TEST(ReportTest, EveryRunsEvaluationsAndEachFiguresData) {
               HasSubstr("| forgets | 0 | 1000 | 10 | 3 | 10 | 500 | 10 | 1 | 500 | 4 | 1 |"));
 
   // each figure's data beside it
-  EXPECT_THAT(Read(out / "final_return.csv"), HasSubstr("label,point,low,high\n\"fast\",10,"));
+  EXPECT_THAT(Read(out / "final_return.csv"), HasSubstr("label,point,low,high\nfast,10,"));
   for (const char* data : {"return_vs_steps.csv", "return_vs_time.csv", "eval_vs_steps.csv",
                            "success_vs_steps.csv", "success_vs_time.csv"}) {
     const std::string csv = Read(out / data);
-    EXPECT_THAT(csv, HasSubstr("series,x,y,low,high\n\"fast\",")) << data;
-    EXPECT_THAT(csv, HasSubstr("\n\"forgets\",")) << data;
+    EXPECT_THAT(csv, HasSubstr("series,x,y,low,high\nfast,")) << data;
+    EXPECT_THAT(csv, HasSubstr("\nforgets,")) << data;
     EXPECT_TRUE(fs::exists(out / (std::string(data).substr(0, std::strlen(data) - 4) + ".svg")))
         << data;
   }
   // the success curve's points: fast reaches 1/3 of its runs at 250 steps
-  EXPECT_THAT(Read(out / "success_vs_steps.csv"), HasSubstr("\n\"fast\",250,0.3333333333333333,"));
+  EXPECT_THAT(Read(out / "success_vs_steps.csv"), HasSubstr("\nfast,250,0.3333333333333333,"));
+  // a swept variant's label is one quoted field
+  EXPECT_EQ(CsvField("a,algorithm.gamma=0.9"), "\"a,algorithm.gamma=0.9\"");
+  EXPECT_EQ(CsvField("say \"hi\""), "\"say \"\"hi\"\"\"");
 }
 
 TEST(ReportTest, BadInputsAreNamed) {

@@ -391,8 +391,9 @@ TEST(CliTest, PluginsListsAndDescribesEveryPlugin) {
               ::testing::StartsWith("| name | type | default | allowed | description |\n"
                                     "| --- | --- | --- | --- | --- |\n"));
   EXPECT_THAT(markdown.out,
-              HasSubstr("| `clip_epsilon` | float | `0.2` | in [0, 1] | probability "
-                        "ratios are clipped to [1 - clip_epsilon, 1 + clip_epsilon] |\n"));
+              HasSubstr("| `clip_epsilon` | float | `0.2` | >= 0 | probability ratios are "
+                        "clipped to [1 - clip_epsilon, 1 + clip_epsilon] (a large value: no "
+                        "clipping) |\n"));
   CliResult unknown = RunStride("plugins describe bipd");
   EXPECT_EQ(unknown.exit_code, 2);
   EXPECT_THAT(unknown.err, HasSubstr("unknown plugin 'bipd' (did you mean 'biped'?)"));

@@ -102,16 +102,20 @@ class Rank {
   }
 
   ~Rank() {
-    if (exit_code_ >= 0) return;
+    if (pid_ <= 0 || exit_code_ >= 0) return;
     kill(pid_, SIGKILL);
     waitpid(pid_, nullptr, 0);
   }
   Rank(const Rank&) = delete;
   Rank& operator=(const Rank&) = delete;
 
-  void Signal(int signal) const { kill(pid_, signal); }
-  // every rank of this one's process group
-  void SignalGroup(int signal) const { kill(-getpgid(pid_), signal); }
+  void Signal(int signal) const {
+    if (pid_ > 0) kill(pid_, signal);
+  }
+  // every rank of the group this rank leads
+  void SignalGroup(int signal) const {
+    if (pid_ > 0) kill(-pid_, signal);
+  }
   pid_t pid() const { return pid_; }
 
   // the exit code once the process has ended, -1 if it has not within seconds

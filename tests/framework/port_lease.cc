@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <fstream>
 #include <random>
 #include <string>
@@ -54,6 +55,11 @@ int Lock(int port) {
 
 PortLease::PortLease(int count) {
   const int low = 20000, high = std::min(EphemeralLow(), 32768) - count;
+  if (high < low) {
+    ADD_FAILURE() << "no room for ports below this host's ephemeral range, which starts at "
+                  << EphemeralLow();
+    return;
+  }
   std::random_device device;
   std::uniform_int_distribution<int> pick(low, high);
   for (int attempt = 0; attempt < 1000; ++attempt) {

@@ -23,10 +23,10 @@ KernelPath ActiveKernelPath();
 // x86-64 CPU: glibc's libm without its FMA variants, which glibc picks when
 // the process loads, so the process starts again once (execv) with them masked
 // in GLIBC_TUNABLES; and LibTorch's CPU kernels at their baseline
-// (ATEN_CPU_CAPABILITY=default). Returns once pinned; RuntimeError if the
+// (ATEN_CPU_CAPABILITY=default). Returns once pinned, or with a warning if the
 // process cannot start again.
 void PinArithmetic(char** argv);
-// whether this process (or the one that started it) pinned the arithmetic
+// whether this process runs with the arithmetic pinned
 bool ArithmeticPinned();
 
 // the CPU's model name ("unknown" where /proc/cpuinfo does not say)

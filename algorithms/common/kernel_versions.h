@@ -9,10 +9,10 @@
 
 namespace stride::algorithms {
 
-// the version of a kernel for the active path
+// the version of a kernel for path
 template <typename Function>
-Function KernelVersion(Function avx512, Function avx2, Function baseline) {
-  switch (ActiveKernelPath()) {
+Function KernelVersion(KernelPath path, Function avx512, Function avx2, Function baseline) {
+  switch (path) {
     case KernelPath::kAvx512:
       return avx512;
     case KernelPath::kAvx2:
@@ -38,14 +38,14 @@ Function KernelVersion(Function avx512, Function avx2, Function baseline) {
 
 // defines `void name params`, which runs `name##Body args` compiled for the
 // active path
-#define STRIDE_KERNEL_VERSIONS(name, params, args)                                        \
-  STRIDE_TARGET_AVX512 void name##Avx512 params { name##Body args; }                      \
-  STRIDE_TARGET_AVX2 void name##Avx2 params { name##Body args; }                          \
-  void name##Baseline params { name##Body args; }                                         \
-  void name params {                                                                      \
-    static void(*const version) params =                                                  \
-        ::stride::algorithms::KernelVersion(&name##Avx512, &name##Avx2, &name##Baseline); \
-    version args;                                                                         \
+#define STRIDE_KERNEL_VERSIONS(name, params, args)                                  \
+  STRIDE_TARGET_AVX512 void name##Avx512 params { name##Body args; }                \
+  STRIDE_TARGET_AVX2 void name##Avx2 params { name##Body args; }                    \
+  void name##Baseline params { name##Body args; }                                   \
+  void name params {                                                                \
+    static void(*const version) params = ::stride::algorithms::KernelVersion(       \
+        ::stride::ActiveKernelPath(), &name##Avx512, &name##Avx2, &name##Baseline); \
+    version args;                                                                   \
   }
 
 #endif  // STRIDE_ALGORITHMS_COMMON_KERNEL_VERSIONS_H_

@@ -120,21 +120,13 @@ void MatMulBaseline(int m, int n, int k, StridedMatrix a, const float* b, int64_
 
 void MatMul(int m, int n, int k, StridedMatrix a, const float* b, int64_t ldb, const float* init,
             float* c, int64_t ldc) {
-  static const auto version = KernelVersion(&MatMulAvx512, &MatMulAvx2, &MatMulBaseline);
-  version(m, n, k, a, b, ldb, init, c, ldc);
+  MatMulOn(ActiveKernelPath(), m, n, k, a, b, ldb, init, c, ldc);
 }
 
 void MatMulOn(KernelPath path, int m, int n, int k, StridedMatrix a, const float* b, int64_t ldb,
               const float* init, float* c, int64_t ldc) {
-  switch (path) {
-    case KernelPath::kAvx512:
-      return MatMulAvx512(m, n, k, a, b, ldb, init, c, ldc);
-    case KernelPath::kAvx2:
-      return MatMulAvx2(m, n, k, a, b, ldb, init, c, ldc);
-    case KernelPath::kBaseline:
-      break;
-  }
-  MatMulBaseline(m, n, k, a, b, ldb, init, c, ldc);
+  KernelVersion(path, &MatMulAvx512, &MatMulAvx2, &MatMulBaseline)(m, n, k, a, b, ldb, init, c,
+                                                                   ldc);
 }
 
 void Transpose(const float* in, int rows, int columns, float* out) {

@@ -14,9 +14,8 @@
 #include "stride/error.h"
 
 namespace stride {
-namespace {
 
-bool Supports(KernelPath path) {
+bool KernelPathAvailable(KernelPath path) {
 #if defined(__x86_64__) && defined(__GNUC__)
   __builtin_cpu_init();
   switch (path) {
@@ -33,17 +32,19 @@ bool Supports(KernelPath path) {
 #endif
 }
 
+namespace {
+
 KernelPath ChoosePath() {
   const char* forced = std::getenv("STRIDE_KERNEL_PATH");
   if (forced == nullptr || *forced == '\0') {
     for (KernelPath path : {KernelPath::kAvx512, KernelPath::kAvx2}) {
-      if (Supports(path)) return path;
+      if (KernelPathAvailable(path)) return path;
     }
     return KernelPath::kBaseline;
   }
   for (KernelPath path : {KernelPath::kBaseline, KernelPath::kAvx2, KernelPath::kAvx512}) {
     if (forced != std::string(KernelPathName(path))) continue;
-    if (!Supports(path)) {
+    if (!KernelPathAvailable(path)) {
       throw ConfigError(
           fmt::format("STRIDE_KERNEL_PATH={}: this CPU ({}) does not have it", forced, CpuModel()));
     }
@@ -93,8 +94,6 @@ bool ArithmeticPinned() {
          std::strstr(tunables, kMask) != nullptr && capability != nullptr &&
          std::string(capability) == "default";
 }
-
-bool KernelPathAvailable(KernelPath path) { return Supports(path); }
 
 const char* KernelPathName(KernelPath path) {
   switch (path) {
